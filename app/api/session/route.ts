@@ -1,0 +1,34 @@
+import { LoginInput, type SessionView } from "@/server/contracts/session";
+import { REMOTE_ADDRESS_HEADER } from "@/server/http/auth";
+import { clearedSessionCookie, sessionCookie } from "@/server/http/cookies";
+import { withRoute } from "@/server/http/with-route";
+import { loginOperator } from "@/server/services/login-operator";
+import { logoutOperator } from "@/server/services/logout-operator";
+
+export const dynamic = "force-dynamic";
+
+// GET /api/session: who is logged in.
+export const GET = withRoute({ auth: "operator" }, async ({ app, actor }) => {
+  const view: SessionView = { operator: actor.name, via: actor.via, authMode: app.config.auth.mode };
+  return view;
+});
+
+// POST /api/session: exchange the operator token for a session cookie.
+export const POST = withRoute({ auth: "public", action: "session.login", body: LoginInput }, async ({ app, request, body }) => {
+  const { cookie, expiresAt } = await loginOperator({
+    app,
+    input: body,
+    source: request.headers.get(REMOTE_ADDRESS_HEADER) || "unknown",
+    userAgent: request.headers.get("user-agent"),
+  });
+  return Response.json(
+    { operator: "operator", expiresAt: expiresAt.toISOString() },
+    { headers: { "Set-Cookie": sessionCookie(request, cookie, expiresAt) } },
+  );
+});
+
+// DELETE /api/session: log out (the session is revoked server-side, the cookie cleared).
+export const DELETE = withRoute({ auth: "operator", action: "session.logout" }, async ({ app, request, actor }) => {
+  await logoutOperator({ app, sessionId: actor.sessionId });
+  return Response.json({ ok: true }, { headers: { "Set-Cookie": clearedSessionCookie(request) } });
+});

@@ -1,0 +1,49 @@
+"use client";
+
+import { useState } from "react";
+import type { RuntimeSnapshot } from "@/server/contracts/health";
+import { apiFetch } from "../queries/api";
+import { EngineStatus } from "../runtime/engine-status";
+import { ThemeToggle } from "../ui/theme-toggle";
+
+export function AppHeader({
+  runtime,
+  operator,
+  authMode,
+  live,
+}: {
+  runtime: RuntimeSnapshot;
+  operator: string;
+  authMode: "token" | "proxy";
+  live?: React.ReactNode;
+}) {
+  const [leaving, setLeaving] = useState(false);
+  async function logout() {
+    setLeaving(true);
+    try {
+      await apiFetch("/api/session", { method: "DELETE" });
+    } finally {
+      window.location.assign("/login");
+    }
+  }
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <img src="/favicon.svg" alt="" />
+        <span>Hive</span>
+      </div>
+      <EngineStatus runtime={runtime} />
+      <div className="header-spacer" />
+      {live}
+      <div className="header-meta">
+        <span title="Logged in as">{operator}</span>
+        <ThemeToggle />
+        {authMode === "token" ? (
+          <button type="button" onClick={logout} disabled={leaving}>
+            Log out
+          </button>
+        ) : null}
+      </div>
+    </header>
+  );
+}

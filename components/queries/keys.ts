@@ -1,0 +1,10 @@
+/** Query keys, one factory per entity; mutations invalidate by prefix. */
+export const dashboardKeys = {
+  all: ["dashboard"] as const,
+  state: () => [...dashboardKeys.all, "state"] as const,
+};
+
+export const agentTokenKeys = {
+  all: ["agent-tokens"] as const,
+  list: (agent?: string) => [...agentTokenKeys.all, "list", agent ?? "*"] as const,
+};

@@ -1,0 +1,114 @@
+// The production HTTP server: Next.js's request handler behind a small Node server that owns what Next
+// leaves to the host: a trace id on every request, the client's socket address for trusted-proxy checks,
+// and a graceful shutdown that drains requests before the database closes.
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+process.env.NODE_ENV = "production";
+const root = path.dirname(fileURLToPath(import.meta.url));
+process.chdir(root);
+
+const { default: next } = await import("next");
+const { default: pino } = await import("pino");
+
+const logger = pino({
+  level: process.env.LOG_LEVEL || "info",
+  base: { service: "hive-dashboard", component: "http" },
+  timestamp: pino.stdTimeFunctions.isoTime,
+  formatters: { level: (label) => ({ level: label }) },
+});
+
+const port = Number(process.env.PORT || 3000);
+const host = process.env.HIVE_HOST || "0.0.0.0";
+const TRACE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
+const DRAIN_TIMEOUT_MS = Number(process.env.HIVE_SHUTDOWN_TIMEOUT_MS || 10_000);
+const appKey = Symbol.for("hive.app");
+
+const startedAt = performance.now();
+const app = next({ dev: false, dir: root, hostname: host === "0.0.0.0" ? "localhost" : host, port });
+await app.prepare();
+// instrumentation.ts boots the dashboard (config, database, engine monitor) or exits with a clear message.
+// Next would run it lazily; it runs here, through Next's own once-only registry, before the port opens.
+const require = createRequire(import.meta.url);
+const { ensureInstrumentationRegistered } = require("next/dist/server/lib/router-utils/instrumentation-globals.external.js");
+await ensureInstrumentationRegistered(root, ".next");
+if (!globalThis[appKey]?.app) {
+  process.stderr.write("\nhive-dashboard: start-up did not complete (instrumentation did not boot the app)\n\n");
+  process.exit(1);
+}
+const handle = app.getRequestHandler();
+
+let inflight = 0;
+let drained = () => {};
+let shuttingDown = false;
+
+const server = http.createServer((req, res) => {
+  const incoming = req.headers["x-trace-id"];
+  const traceId = typeof incoming === "string" && TRACE_ID.test(incoming) ? incoming : randomBytes(16).toString("hex");
+  req.headers["x-trace-id"] = traceId;
+  res.setHeader("X-Trace-Id", traceId);
+  // Only the socket says who connected; a client-sent copy of this header is never trusted.
+  req.headers["x-hive-remote-addr"] = req.socket.remoteAddress ?? "";
+  if (shuttingDown) res.setHeader("Connection", "close");
+  inflight++;
+  const began = performance.now();
+  res.on("close", () => {
+    inflight--;
+    if (!req.url?.startsWith("/_next/") && !req.url?.startsWith("/api/") && req.url !== "/dashboard-healthz") {
+      logger.info(
+        { traceId, method: req.method, path: req.url?.split("?")[0], status: res.statusCode, durationMs: Math.round(performance.now() - began) },
+        "request",
+      );
+    }
+    if (inflight === 0) drained();
+  });
+  handle(req, res).catch((error) => {
+    logger.error({ traceId, err: error?.message }, "request handler failed");
+    if (!res.headersSent) {
+      res.statusCode = 500;
+      res.setHeader("Content-Type", "application/json");
+      res.end(JSON.stringify({ error: { code: "internal_error", message: "internal error" } }));
+    } else res.destroy();
+  });
+});
+server.keepAliveTimeout = 65_000;
+
+server.on("error", (error) => {
+  process.stderr.write(`\nhive-dashboard: cannot listen on ${host}:${port}: ${error.message}\n\n`);
+  process.exit(1);
+});
+
+server.listen(port, host, () => {
+  logger.info({ port, host, startupMs: Math.round(performance.now() - startedAt) }, `listening on http://${host}:${port}`);
+});
+
+async function shutdown(signal) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  logger.info({ signal, inflight }, "shutting down: no new connections, draining requests");
+  const hive = globalThis[appKey]?.app;
+  server.close();
+  // Streams and long polls end now, so the requests carrying them finish instead of holding the drain.
+  hive?.beginShutdown();
+  server.closeIdleConnections();
+  if (inflight > 0) {
+    await Promise.race([
+      new Promise((resolve) => (drained = resolve)),
+      new Promise((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS).unref()),
+    ]);
+  }
+  if (inflight > 0) logger.warn({ inflight }, "drain timed out; closing remaining connections");
+  server.closeAllConnections();
+  try {
+    await hive?.shutdown();
+  } catch (error) {
+    logger.error({ err: error?.message }, "shutdown failed");
+  }
+  process.exit(0);
+}
+
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,79 @@
+import "server-only";
+import type { Logger } from "pino";
+import { getConfig, type HiveConfig } from "./config";
+import type { DatabaseHandle } from "./db/client";
+import { HiveError } from "./errors";
+import { log } from "./log";
+import type { DependencyMonitor } from "./runtime/monitor";
+import type { ContainerRuntime } from "./runtime/types";
+import type { FleetTracker } from "./services/fleet";
+import type { OperatorCredentials } from "./services/operator-credentials";
+
+/** A long-running loop owned by the process: started after boot, stopped on shutdown. */
+export interface Worker {
+  readonly name: string;
+  start(): void | Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Everything one dashboard process holds: built once at start, shared by every route through globalThis. */
+export type HiveApp = {
+  config: HiveConfig;
+  logger: Logger;
+  database: DatabaseHandle;
+  runtime: ContainerRuntime;
+  runtimeMonitor: DependencyMonitor;
+  workers: Worker[];
+  credentials: OperatorCredentials;
+  fleet: FleetTracker;
+  startedAt: Date;
+  /** Aborted when shutdown begins: streams and long polls end so in-flight requests can finish. */
+  shutdownSignal: AbortSignal;
+  beginShutdown(): void;
+  shutdown(): Promise<void>;
+};
+
+type Holder = { app?: HiveApp; booting?: Promise<HiveApp> };
+const key = Symbol.for("hive.app");
+
+function holder(): Holder {
+  const scope = globalThis as typeof globalThis & { [key]?: Holder };
+  scope[key] ??= {};
+  return scope[key];
+}
+
+/** Registers the booted app for every bundle of this process. */
+export function registerApp(booting: Promise<HiveApp>): Promise<HiveApp> {
+  const slot = holder();
+  slot.booting = booting;
+  booting.then(
+    (app) => {
+      slot.app = app;
+    },
+    () => {
+      slot.booting = undefined;
+    },
+  );
+  return booting;
+}
+
+export function peekApp(): HiveApp | undefined {
+  return holder().app;
+}
+
+/** The running app; boots it on first use when no server entry point did (for example under `next dev`). */
+export async function getApp(): Promise<HiveApp> {
+  const slot = holder();
+  if (slot.app) return slot.app;
+  if (!slot.booting) {
+    const { bootApp } = await import("./boot");
+    registerApp(bootApp(getConfig()));
+  }
+  try {
+    return await slot.booting!;
+  } catch {
+    throw new HiveError("internal_error", "the dashboard failed to start; see its log");
+  }
+}
+
+export const rootLogger = log;

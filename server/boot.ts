@@ -1,0 +1,146 @@
+import "server-only";
+import type { Logger } from "pino";
+import { type HiveApp, registerApp, type Worker } from "./app";
+import { ConfigError, getConfig, type HiveConfig } from "./config";
+import {
+  assertSchemaCurrent,
+  type DatabaseHandle,
+  isDatabaseUnavailable,
+  openPglite,
+  openPostgres,
+} from "./db/client";
+import { DataDirLockedError } from "./db/lock";
+import { log } from "./log";
+import { DockerRuntime } from "./runtime/docker";
+import { DependencyMonitor } from "./runtime/monitor";
+import { ensureOperatorCredentials } from "./services/operator-credentials";
+import { FleetTracker } from "./services/fleet";
+
+/** A start-up failure with a message meant for the person starting the dashboard. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StartupError";
+  }
+}
+
+async function openDatabase(config: HiveConfig, logger: Logger): Promise<DatabaseHandle> {
+  if (!config.databaseUrl) return openPglite(config.dataDir, "dashboard server", logger);
+  const handle = await openPostgres(config.databaseUrl, logger);
+  // A database that is still starting gets a short grace period; a wrong URL fails within it.
+  const deadline = Date.now() + 15_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await handle.ping(3_000);
+      break;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() > deadline) {
+        await handle.close().catch(() => undefined);
+        throw new StartupError(`PostgreSQL at ${handle.location} is unreachable: ${(error as Error).message}`);
+      }
+      logger.warn({ attempt, location: handle.location, err: (error as Error).message }, "waiting for PostgreSQL");
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 200 * attempt)));
+    }
+  }
+  try {
+    await assertSchemaCurrent(handle);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw new StartupError((error as Error).message);
+  }
+  logger.info({ location: handle.location }, "PostgreSQL ready");
+  return handle;
+}
+
+/** Builds the app: database, operator credentials, engine driver and monitor, workers. */
+export async function bootApp(config: HiveConfig): Promise<HiveApp> {
+  const logger = log();
+  logger.level = config.logLevel;
+  const database = await openDatabase(config, logger);
+  try {
+    const credentials = await ensureOperatorCredentials(database.db, config, logger, (text) =>
+      process.stdout.write(`${text}\n`),
+    );
+    const runtime = new DockerRuntime({ dockerHost: config.dockerHost, probeTimeoutMs: config.runtime.timeoutMs });
+    const fleet = new FleetTracker();
+    const runtimeMonitor = new DependencyMonitor({
+      dependency: "docker",
+      endpoint: runtime.endpoint,
+      probe: async () => {
+        await runtime.ping();
+        fleet.observe(await runtime.listAgents());
+      },
+      baseDelayMs: config.runtime.retryBaseMs,
+      maxDelayMs: config.runtime.retryMaxMs,
+      jitterMs: config.runtime.retryJitterMs,
+      probeIntervalMs: config.runtime.probeIntervalMs,
+      maxRetries: config.runtime.maxRetries,
+      logger: logger.child({ component: "runtime-monitor" }),
+    });
+    if (!config.runtime.optional) {
+      const status = await runtimeMonitor.probeNow();
+      if (status !== "up") {
+        const error = runtimeMonitor.snapshot().lastError;
+        throw new StartupError(
+          `The Docker engine at ${runtime.endpoint} is unreachable (${error?.code}: ${error?.message}) and ` +
+            `HIVE_RUNTIME_OPTIONAL=false requires it at start.`,
+        );
+      }
+    }
+    runtimeMonitor.start();
+
+    const workers: Worker[] = [];
+    const shutdownController = new AbortController();
+    let stopping: Promise<void> | undefined;
+    const app: HiveApp = {
+      config,
+      logger,
+      database,
+      runtime,
+      runtimeMonitor,
+      workers,
+      credentials,
+      fleet,
+      startedAt: new Date(),
+      shutdownSignal: shutdownController.signal,
+      beginShutdown() {
+        if (!shutdownController.signal.aborted) shutdownController.abort();
+      },
+      shutdown() {
+        stopping ??= (async () => {
+          app.beginShutdown();
+          for (const worker of [...workers].reverse()) {
+            await worker.stop().catch((error: Error) => logger.error({ worker: worker.name, err: error.message }, "worker stop failed"));
+          }
+          await runtimeMonitor.stop();
+          await database.close();
+          logger.info("dashboard stopped");
+        })();
+        return stopping;
+      },
+    };
+    for (const worker of workers) await worker.start();
+    logger.info(
+      { database: database.kind, location: database.location, docker: runtime.endpoint, authMode: config.auth.mode },
+      "dashboard ready",
+    );
+    return app;
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Start-up from the server entry point: any failure prints one clear message and ends the process. */
+export async function bootFromEntryPoint(): Promise<void> {
+  try {
+    const config = getConfig();
+    await registerApp(bootApp(config));
+  } catch (error) {
+    const known = error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof StartupError;
+    const message = known ? (error as Error).message : `Start-up failed: ${(error as Error)?.stack ?? error}`;
+    process.stderr.write(`\nhive-dashboard: ${message}\n\n`);
+    log().fatal({ err: (error as Error)?.message }, "start-up failed");
+    process.exit(1);
+  }
+}

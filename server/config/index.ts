@@ -1,0 +1,199 @@
+import "server-only";
+import { isIP } from "node:net";
+import path from "node:path";
+import { z } from "zod";
+
+// Environment variables arrive as strings; an empty string means "not set" (compose files often pass VAR=).
+const optionalString = z.preprocess((value) => (value === "" ? undefined : value), z.string().optional());
+
+function integer(fallback: number, min: number, max: number) {
+  return z.preprocess(
+    (value) => (value === "" || value === undefined ? fallback : value),
+    z.coerce
+      .number({ error: `must be an integer` })
+      .int({ error: `must be an integer` })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` }),
+  );
+}
+
+function boolean(fallback: boolean) {
+  return z.preprocess(
+    (value) => (value === "" || value === undefined ? String(fallback) : value),
+    z.stringbool({ error: "must be true or false" }),
+  );
+}
+
+const DockerHost = z
+  .string()
+  .refine((value) => /^(unix:\/\/\/.+|tcp:\/\/[^/\s]+:\d+\/?|https?:\/\/[^/\s]+(:\d+)?\/?)$/.test(value), {
+    error: "must look like unix:///var/run/docker.sock or tcp://host:2375",
+  });
+
+const ProxyList = z.string().transform((value, ctx) => {
+  const entries = value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const [address, prefix] = entry.split("/");
+    const family = isIP(address ?? "");
+    const maxPrefix = family === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= maxPrefix);
+    if (family === 0 || !prefixOk) {
+      ctx.addIssue({ code: "custom", message: `"${entry}" is not an IP address or CIDR range` });
+    }
+  }
+  return entries;
+});
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+    PORT: integer(3000, 1, 65535),
+    HIVE_HOST: z.preprocess((value) => (value === "" ? undefined : value), z.string().default("0.0.0.0")),
+    HIVE_DATA_DIR: z.preprocess((value) => (value === "" ? undefined : value), z.string().default("./.data")),
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\/.+/, { error: "must be a postgres:// or postgresql:// URL" })
+        .optional(),
+    ),
+    DOCKER_HOST: optionalString.pipe(DockerHost.optional()),
+    HIVE_PUBLIC_URL: optionalString.pipe(z.url({ error: "must be an absolute http(s) URL" }).optional()),
+    HIVE_PUBLIC_API_URL: optionalString.pipe(z.url({ error: "must be an absolute http(s) URL" }).optional()),
+    HIVE_AUTH_MODE: z.preprocess(
+      (value) => (value === "" ? undefined : value),
+      z.enum(["token", "proxy"], { error: 'must be "token" or "proxy"' }).default("token"),
+    ),
+    HIVE_OPERATOR_TOKEN: optionalString.pipe(
+      z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+    ),
+    HIVE_SESSION_SECRET: optionalString.pipe(
+      z.string().min(32, { error: "must be at least 32 characters" }).optional(),
+    ),
+    HIVE_SESSION_TTL_HOURS: integer(168, 1, 24 * 90),
+    HIVE_PROXY_USER_HEADER: z.preprocess(
+      (value) => (value === "" ? undefined : value),
+      z
+        .string()
+        .regex(/^[A-Za-z0-9-]+$/, { error: "must be an HTTP header name" })
+        .default("x-forwarded-user"),
+    ),
+    HIVE_TRUSTED_PROXIES: z.preprocess((value) => (value === undefined ? "" : value), ProxyList),
+    HIVE_RUNTIME_OPTIONAL: boolean(true),
+    HIVE_RUNTIME_RETRY_BASE_MS: integer(500, 1, 3_600_000),
+    HIVE_RUNTIME_RETRY_MAX_MS: integer(30_000, 1, 3_600_000),
+    HIVE_RUNTIME_RETRY_JITTER_MS: integer(250, 0, 3_600_000),
+    HIVE_RUNTIME_PROBE_INTERVAL_MS: integer(30_000, 100, 3_600_000),
+    HIVE_RUNTIME_MAX_RETRIES: integer(0, 0, 1_000_000),
+    HIVE_RUNTIME_TIMEOUT_MS: integer(3_000, 100, 600_000),
+    LOG_LEVEL: z.preprocess(
+      (value) => (value === "" ? undefined : value),
+      z
+        .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+          error: "must be one of fatal, error, warn, info, debug, trace, silent",
+        })
+        .default("info"),
+    ),
+  })
+  .superRefine((env, ctx) => {
+    if (env.HIVE_RUNTIME_RETRY_BASE_MS > env.HIVE_RUNTIME_RETRY_MAX_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["HIVE_RUNTIME_RETRY_BASE_MS"],
+        message: `must not exceed HIVE_RUNTIME_RETRY_MAX_MS (${env.HIVE_RUNTIME_RETRY_MAX_MS})`,
+      });
+    }
+    if (env.HIVE_AUTH_MODE === "proxy" && env.HIVE_TRUSTED_PROXIES.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["HIVE_TRUSTED_PROXIES"],
+        message: "is required when HIVE_AUTH_MODE=proxy (the addresses of the auth proxy)",
+      });
+    }
+  });
+
+export type HiveConfig = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  dockerHost: string;
+  publicUrl: string;
+  publicApiUrl: string;
+  auth: {
+    mode: "token" | "proxy";
+    operatorToken: string | undefined;
+    sessionSecret: string | undefined;
+    sessionTtlMs: number;
+    proxyUserHeader: string;
+    trustedProxies: string[];
+  };
+  runtime: {
+    optional: boolean;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    retryJitterMs: number;
+    probeIntervalMs: number;
+    maxRetries: number;
+    timeoutMs: number;
+  };
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment into the dashboard's configuration, naming every bad variable at once. */
+export function parseConfig(env: Record<string, string | undefined>): HiveConfig {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      return `${name}: ${issue.message}`;
+    });
+    throw new ConfigError([...new Set(problems)]);
+  }
+  const e = result.data;
+  const localUrl = `http://localhost:${e.PORT}`;
+  return {
+    port: e.PORT,
+    host: e.HIVE_HOST,
+    dataDir: path.resolve(e.HIVE_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    dockerHost: e.DOCKER_HOST ?? "unix:///var/run/docker.sock",
+    publicUrl: (e.HIVE_PUBLIC_URL ?? localUrl).replace(/\/$/, ""),
+    publicApiUrl: (e.HIVE_PUBLIC_API_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ""),
+    auth: {
+      mode: e.HIVE_AUTH_MODE,
+      operatorToken: e.HIVE_OPERATOR_TOKEN,
+      sessionSecret: e.HIVE_SESSION_SECRET,
+      sessionTtlMs: e.HIVE_SESSION_TTL_HOURS * 3_600_000,
+      proxyUserHeader: e.HIVE_PROXY_USER_HEADER.toLowerCase(),
+      trustedProxies: e.HIVE_TRUSTED_PROXIES,
+    },
+    runtime: {
+      optional: e.HIVE_RUNTIME_OPTIONAL,
+      retryBaseMs: e.HIVE_RUNTIME_RETRY_BASE_MS,
+      retryMaxMs: e.HIVE_RUNTIME_RETRY_MAX_MS,
+      retryJitterMs: e.HIVE_RUNTIME_RETRY_JITTER_MS,
+      probeIntervalMs: e.HIVE_RUNTIME_PROBE_INTERVAL_MS,
+      maxRetries: e.HIVE_RUNTIME_MAX_RETRIES,
+      timeoutMs: e.HIVE_RUNTIME_TIMEOUT_MS,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+let cached: HiveConfig | undefined;
+
+/** The process's configuration, read from process.env once. */
+export function getConfig(): HiveConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,252 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { getApp, type HiveApp } from "../app";
+import { isDatabaseUnavailable } from "../db/client";
+import { insertAuditEntry } from "../db/queries/audit";
+import { ERROR_STATUS, HiveError, isHiveError } from "../errors";
+import { log, runWithLogContext } from "../log";
+import { isRuntimeError } from "../runtime/types";
+import { type Actor, type AgentActor, describeActor, isSameOrigin, type OperatorActor, resolveActor, usesAmbientCredentials } from "./auth";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const TRACE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+type AuthMode = "public" | "operator" | "agent" | "session-optional";
+type ActorFor<A extends AuthMode> = A extends "operator"
+  ? OperatorActor
+  : A extends "agent"
+    ? AgentActor
+    : Actor | null;
+
+export type RouteContext<A extends AuthMode, B, Q, P> = {
+  app: HiveApp;
+  request: Request;
+  actor: ActorFor<A>;
+  body: B;
+  query: Q;
+  params: P;
+  traceId: string;
+  logger: Logger;
+  /** Details added to this request's audit row. */
+  audit: { target?: string; detail?: Record<string, unknown> };
+};
+
+export type RouteOptions<A extends AuthMode, B, Q, P> = {
+  auth: A;
+  /** Audit action name for mutating requests, such as "agent.restart". */
+  action?: string;
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  params?: z.ZodType<P>;
+  maxBodyBytes?: number;
+  /** Set for routes that can be called before a session exists (login): still same-origin checked. */
+  skipAudit?: boolean;
+};
+
+type NextRouteContext = { params?: Promise<Record<string, string | string[]>> };
+
+export function traceIdFor(request: Request): string {
+  const incoming = request.headers.get("x-trace-id");
+  return incoming && TRACE_ID_PATTERN.test(incoming) ? incoming : randomBytes(16).toString("hex");
+}
+
+/** The one error shape: `{ error: { code, message } }`, plus `issues` for validation failures. */
+export function errorResponse(error: HiveError, traceId: string): Response {
+  const body: Record<string, unknown> = { code: error.code, message: error.message };
+  if (error.details) Object.assign(body, error.details);
+  return Response.json({ error: body }, { status: error.status, headers: responseHeaders(traceId) });
+}
+
+function responseHeaders(traceId: string): Record<string, string> {
+  return { "X-Trace-Id": traceId, "Cache-Control": "no-store" };
+}
+
+function zodIssues(error: z.ZodError) {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join(".") || "(root)",
+    message: issue.message,
+  }));
+}
+
+function validate<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = zodIssues(result.error);
+  const summary = issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path}: ${issue.message}`)
+    .join("; ");
+  throw new HiveError("invalid_request", `invalid ${where}: ${summary}`, { issues });
+}
+
+async function readJsonBody(request: Request, limit: number): Promise<unknown> {
+  const declared = request.headers.get("content-length");
+  if (declared && Number(declared) > limit) {
+    throw new HiveError("payload_too_large", `request body exceeds ${limit} bytes`);
+  }
+  if (!request.body) return undefined;
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new HiveError("payload_too_large", `request body exceeds ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim() === "") return undefined;
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
+    throw new HiveError("unsupported_media_type", "request bodies must be JSON (Content-Type: application/json)");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HiveError("malformed_json", `request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Maps any failure to the one error shape; unexpected ones are logged in full and answered generically. */
+export function toHiveError(app: HiveApp | undefined, error: unknown, logger: Logger): HiveError {
+  if (isHiveError(error)) return error;
+  if (isRuntimeError(error)) {
+    if (error.kind === "unavailable") {
+      app?.runtimeMonitor.reportFailure();
+      return new HiveError("runtime_not_ready", "container runtime not ready");
+    }
+    if (error.kind === "not_found") return new HiveError("agent_not_found", error.message);
+    if (error.kind === "conflict") return new HiveError("conflict", `container engine: ${error.message}`);
+    return new HiveError("runtime_error", `container engine: ${error.message}`);
+  }
+  if (isDatabaseUnavailable(error)) {
+    logger.error({ err: (error as Error).message }, "database unavailable");
+    return new HiveError("database_unavailable", "database unavailable; try again shortly");
+  }
+  logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, "unhandled error");
+  return new HiveError("internal_error", "internal error; the trace id identifies it in the server log");
+}
+
+/**
+ * Wraps a route handler: trace id, authentication, same-origin check, body/query/params validation,
+ * the service call, error mapping, the request log line and the audit row.
+ */
+export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = undefined>(
+  options: RouteOptions<A, B, Q, P>,
+  handler: (ctx: RouteContext<A, B, Q, P>) => Promise<Response | unknown>,
+) {
+  return async (request: Request, nextContext?: NextRouteContext): Promise<Response> => {
+    const traceId = traceIdFor(request);
+    const started = performance.now();
+    const method = request.method.toUpperCase();
+    const url = new URL(request.url);
+    return runWithLogContext({ traceId }, async () => {
+      const logger = log();
+      let app: HiveApp | undefined;
+      let actor: Actor | null = null;
+      const audit: RouteContext<A, B, Q, P>["audit"] = {};
+      let response: Response;
+      let failure: HiveError | undefined;
+      try {
+        app = await getApp();
+        if (app.shutdownSignal.aborted) throw new HiveError("shutting_down", "the dashboard is shutting down");
+        const rawParams = (await nextContext?.params) ?? {};
+        const params = options.params ? validate(options.params, rawParams, "path") : (undefined as P);
+        if (options.params && params && typeof params === "object" && "name" in params) {
+          audit.target = String((params as { name: unknown }).name);
+        }
+        if (MUTATING.has(method) && usesAmbientCredentials(request) && !isSameOrigin(request, app.config.publicUrl)) {
+          throw new HiveError("cross_site_request", "cross-site requests are refused; use the dashboard's own origin");
+        }
+        actor = options.auth === "public" ? null : await resolveActor(app, request);
+        if (options.auth === "operator") {
+          if (!actor) throw new HiveError("unauthorized", "log in as an operator first");
+          if (actor.kind !== "operator") throw new HiveError("forbidden", "agent tokens cannot call operator routes");
+        } else if (options.auth === "agent") {
+          if (!actor) throw new HiveError("unauthorized", "an agent bearer token is required");
+          if (actor.kind !== "agent") throw new HiveError("forbidden", "this route is for agents; use an agent token");
+        }
+        const query = options.query
+          ? validate(options.query, Object.fromEntries(url.searchParams), "query")
+          : (undefined as Q);
+        const rawBody = MUTATING.has(method) ? await readJsonBody(request, options.maxBodyBytes ?? MAX_BODY_BYTES) : undefined;
+        const body = options.body ? validate(options.body, rawBody ?? {}, "body") : (undefined as B);
+        const result = await handler({
+          app,
+          request,
+          actor: actor as ActorFor<A>,
+          body,
+          query,
+          params,
+          traceId,
+          logger,
+          audit,
+        });
+        response = result instanceof Response ? result : Response.json(result ?? { ok: true });
+        for (const [key, value] of Object.entries(responseHeaders(traceId))) {
+          if (!response.headers.has(key)) response.headers.set(key, value);
+        }
+      } catch (error) {
+        failure = toHiveError(app, error, logger);
+        response = errorResponse(failure, traceId);
+      }
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      const line = { method, path: url.pathname, status: response.status, durationMs, actor: describeActor(actor) };
+      if (response.status >= 500) logger.error({ ...line, code: failure?.code }, "request failed");
+      else logger.info(line, "request");
+      if (app && MUTATING.has(method) && !options.skipAudit) {
+        await writeAudit(app, logger, {
+          actor,
+          action: options.action ?? `${method} ${url.pathname}`,
+          target: audit.target,
+          status: response.status,
+          errorCode: failure?.code,
+          traceId,
+          detail: audit.detail,
+        });
+      }
+      return response;
+    });
+  };
+}
+
+async function writeAudit(
+  app: HiveApp,
+  logger: Logger,
+  entry: {
+    actor: Actor | null;
+    action: string;
+    target?: string;
+    status: number;
+    errorCode?: string;
+    traceId: string;
+    detail?: Record<string, unknown>;
+  },
+) {
+  try {
+    await insertAuditEntry(app.database.db, {
+      actorKind: entry.actor?.kind ?? "anonymous",
+      actor: describeActor(entry.actor),
+      action: entry.action,
+      target: entry.target ?? null,
+      result: entry.status < 400 ? "ok" : "error",
+      status: entry.status,
+      errorCode: entry.errorCode ?? null,
+      traceId: entry.traceId,
+      detail: entry.detail ?? null,
+    });
+  } catch (error) {
+    // The request already has its answer; a lost audit row is logged with everything it would have held.
+    logger.error({ audit: { ...entry, actor: describeActor(entry.actor) }, err: (error as Error).message }, "audit write failed");
+  }
+}
+
+export const json = (data: unknown, init?: ResponseInit) => Response.json(data, init);
+export { ERROR_STATUS };

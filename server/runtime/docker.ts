@@ -1,0 +1,543 @@
+import "server-only";
+import { once } from "node:events";
+import type { Readable } from "node:stream";
+import Docker from "dockerode";
+import { z } from "zod";
+import {
+  AGENT_LABEL,
+  type AgentContainer,
+  type ContainerRuntime,
+  containerNameFor,
+  type CreateAgentSpec,
+  type LogLine,
+  type LogOptions,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  RuntimeError,
+  type RuntimeEvent,
+  STATE_LABEL,
+  STATE_MOUNT,
+  type StateVolume,
+  volumeNameFor,
+} from "./types";
+
+// Engine answers are validated before use: only the fields we read, everything else passes through.
+const Labels = z.record(z.string(), z.string()).nullish().transform((value) => value ?? {});
+
+const ContainerListItem = z.object({
+  Id: z.string(),
+  Names: z.array(z.string()).default([]),
+  Image: z.string(),
+  ImageID: z.string().default(""),
+  Created: z.number(),
+  State: z.string(),
+  Status: z.string().default(""),
+  Labels,
+});
+
+const ContainerInspect = z.object({
+  Id: z.string(),
+  Name: z.string(),
+  Created: z.string(),
+  Image: z.string(),
+  State: z.object({
+    Status: z.string(),
+    Running: z.boolean(),
+    OOMKilled: z.boolean().default(false),
+    ExitCode: z.number().default(0),
+    StartedAt: z.string().default(""),
+    FinishedAt: z.string().default(""),
+  }),
+  Config: z.object({ Image: z.string(), Labels, Tty: z.boolean().default(false) }),
+});
+
+const VolumeItem = z.object({
+  Name: z.string(),
+  CreatedAt: z.string().nullish(),
+  Labels,
+  Mountpoint: z.string().nullish(),
+});
+const VolumeList = z.object({ Volumes: z.array(VolumeItem).nullish().transform((value) => value ?? []) });
+
+const DiskUsage = z.object({
+  Volumes: z
+    .array(z.object({ Name: z.string(), Labels, UsageData: z.object({ Size: z.number() }).nullish() }))
+    .nullish()
+    .transform((value) => value ?? []),
+});
+
+const EngineEvent = z.object({
+  Type: z.string(),
+  Action: z.string(),
+  Actor: z.object({ ID: z.string(), Attributes: z.record(z.string(), z.string()).default({}) }),
+  time: z.number(),
+  timeNano: z.number().optional(),
+});
+
+const CONTAINER_STATES = ["created", "running", "paused", "restarting", "removing", "exited", "dead"] as const;
+type ContainerState = (typeof CONTAINER_STATES)[number];
+const toState = (value: string): ContainerState =>
+  (CONTAINER_STATES as readonly string[]).includes(value) ? (value as ContainerState) : "dead";
+
+/** Zero dates ("0001-01-01T00:00:00Z") mean "never" in the engine's answers. */
+const engineDate = (value: string): string | null => (!value || value.startsWith("0001-") ? null : value);
+
+type DockerEndpoint = { socketPath: string } | { host: string; port: number; protocol: "http" | "https" };
+
+/** Parses DOCKER_HOST (unix:///path, tcp://host:port, http(s)://host:port) into dockerode options. */
+export function parseDockerHost(dockerHost: string): DockerEndpoint {
+  if (dockerHost.startsWith("unix://")) return { socketPath: dockerHost.slice("unix://".length) };
+  const url = new URL(dockerHost.replace(/^tcp:/, "http:"));
+  const protocol = url.protocol === "https:" ? "https" : "http";
+  return { host: url.hostname, port: Number(url.port || (protocol === "https" ? 2376 : 2375)), protocol };
+}
+
+type EngineFailure = Error & { statusCode?: number; json?: { message?: string } | null; code?: string };
+
+function engineMessage(error: EngineFailure): string {
+  const fromJson = error.json && typeof error.json === "object" ? error.json.message : undefined;
+  if (fromJson) return fromJson;
+  return error.message.replace(/^\(HTTP code \d+\)\s*[a-z ]*-\s*/i, "").trim() || "engine error";
+}
+
+/** Turns a dockerode failure into a classified RuntimeError. */
+export function classifyEngineError(error: unknown): RuntimeError {
+  const failure = error as EngineFailure;
+  const status = failure.statusCode;
+  if (status === undefined) {
+    const code = failure.code ?? "";
+    const reason = code ? `${code}: ${failure.message}` : failure.message || "engine unreachable";
+    return new RuntimeError("unavailable", reason);
+  }
+  const message = engineMessage(failure);
+  if (status === 404) return new RuntimeError("not_found", message, status);
+  if (status === 409) return new RuntimeError("conflict", message, status);
+  return new RuntimeError("engine", message, status);
+}
+
+/** Splits the engine's multiplexed log stream (8-byte frame headers) into lines; keeps a partial tail. */
+export class LogDemuxer {
+  private buffer: Buffer = Buffer.alloc(0);
+  private partial: Record<"stdout" | "stderr", string> = { stdout: "", stderr: "" };
+
+  constructor(
+    private readonly tty: boolean,
+    private readonly timestamps: boolean,
+  ) {}
+
+  push(chunk: Buffer): LogLine[] {
+    if (this.tty) return this.splitLines("stdout", chunk.toString("utf8"));
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    const lines: LogLine[] = [];
+    while (this.buffer.length >= 8) {
+      const size = this.buffer.readUInt32BE(4);
+      if (this.buffer.length < 8 + size) break;
+      const streamType = this.buffer[0];
+      const payload = this.buffer.subarray(8, 8 + size).toString("utf8");
+      this.buffer = this.buffer.subarray(8 + size);
+      lines.push(...this.splitLines(streamType === 2 ? "stderr" : "stdout", payload));
+    }
+    return lines;
+  }
+
+  flush(): LogLine[] {
+    const rest: LogLine[] = [];
+    for (const stream of ["stdout", "stderr"] as const) {
+      if (this.partial[stream]) rest.push(this.toLine(stream, this.partial[stream]));
+      this.partial[stream] = "";
+    }
+    return rest;
+  }
+
+  private splitLines(stream: "stdout" | "stderr", text: string): LogLine[] {
+    const pieces = (this.partial[stream] + text).split("\n");
+    this.partial[stream] = pieces.pop() ?? "";
+    return pieces.map((piece) => this.toLine(stream, piece.replace(/\r$/, "")));
+  }
+
+  private toLine(stream: "stdout" | "stderr", raw: string): LogLine {
+    if (!this.timestamps) return { stream, text: raw, timestamp: null };
+    const space = raw.indexOf(" ");
+    const stamp = space > 0 ? raw.slice(0, space) : "";
+    if (/^\d{4}-\d{2}-\d{2}T/.test(stamp)) return { stream, text: raw.slice(space + 1), timestamp: stamp };
+    return { stream, text: raw, timestamp: null };
+  }
+}
+
+export type DockerRuntimeOptions = { dockerHost: string; probeTimeoutMs: number };
+
+export class DockerRuntime implements ContainerRuntime {
+  readonly kind = "docker";
+  readonly endpoint: string;
+  /** Short calls (ping, list, inspect) fail fast on a hung engine. */
+  private readonly quick: Docker;
+  /** Lifecycle calls legitimately wait for a stop timeout or an image to be created. */
+  private readonly slow: Docker;
+  /** Streams (events, followed logs) stay open for as long as the caller wants. */
+  private readonly streaming: Docker;
+  private readonly startedAtCache = new Map<string, { key: string; inspect: z.infer<typeof ContainerInspect> }>();
+
+  constructor(options: DockerRuntimeOptions) {
+    this.endpoint = options.dockerHost;
+    const endpoint = parseDockerHost(options.dockerHost);
+    this.quick = new Docker({ ...endpoint, timeout: options.probeTimeoutMs });
+    this.slow = new Docker({ ...endpoint, timeout: 15 * 60_000 });
+    this.streaming = new Docker({ ...endpoint });
+  }
+
+  private async call<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw classifyEngineError(error);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.call(() => this.quick.ping());
+  }
+
+  async listAgents(): Promise<AgentContainer[]> {
+    const raw = await this.call(() => this.quick.listContainers({ all: true, filters: { label: [AGENT_LABEL] } }));
+    const items = z.array(ContainerListItem).parse(raw);
+    const details = await this.inspectChanged(items);
+    const live = new Set(items.map((item) => item.Id));
+    for (const id of this.startedAtCache.keys()) if (!live.has(id)) this.startedAtCache.delete(id);
+    return items.map((item) => this.toAgentContainer(item, details.get(item.Id)));
+  }
+
+  // The list call lacks start times and exit codes; inspect only containers whose state changed since.
+  private async inspectChanged(items: z.infer<typeof ContainerListItem>[]) {
+    const result = new Map<string, z.infer<typeof ContainerInspect>>();
+    const pending: z.infer<typeof ContainerListItem>[] = [];
+    for (const item of items) {
+      const cached = this.startedAtCache.get(item.Id);
+      if (cached && cached.key === this.cacheKey(item)) result.set(item.Id, cached.inspect);
+      else pending.push(item);
+    }
+    const queue = [...pending];
+    const workers = Array.from({ length: Math.min(8, queue.length) }, async () => {
+      for (let item = queue.shift(); item; item = queue.shift()) {
+        const inspect = await this.inspectById(item.Id);
+        if (!inspect) continue;
+        result.set(item.Id, inspect);
+        this.startedAtCache.set(item.Id, { key: this.cacheKey(item), inspect });
+      }
+    });
+    await Promise.all(workers);
+    return result;
+  }
+
+  // "Up 3 seconds" changes every second, so the key is the state plus whether it is freshly (re)started.
+  private cacheKey(item: z.infer<typeof ContainerListItem>): string {
+    return `${item.State}|${/^Up Less than a second|^Up \d+ seconds?$/.test(item.Status) ? item.Status : ""}`;
+  }
+
+  /** Forgets what is known about an agent's container so the next list inspects it again. */
+  private forget(name: string) {
+    for (const [id, entry] of this.startedAtCache) {
+      if (entry.inspect.Config.Labels[AGENT_LABEL] === name) this.startedAtCache.delete(id);
+    }
+  }
+
+  private async inspectById(id: string) {
+    try {
+      return ContainerInspect.parse(await this.quick.getContainer(id).inspect());
+    } catch (error) {
+      const classified = classifyEngineError(error);
+      if (classified.kind === "not_found") return null;
+      throw classified;
+    }
+  }
+
+  private toAgentContainer(
+    item: z.infer<typeof ContainerListItem>,
+    inspect: z.infer<typeof ContainerInspect> | undefined,
+  ): AgentContainer {
+    return {
+      name: item.Labels[AGENT_LABEL] ?? "",
+      containerId: item.Id,
+      containerName: (item.Names[0] ?? "").replace(/^\//, ""),
+      image: item.Image,
+      imageId: item.ImageID,
+      state: toState(item.State),
+      status: item.Status,
+      createdAt: new Date(item.Created * 1000).toISOString(),
+      startedAt: inspect ? engineDate(inspect.State.StartedAt) : null,
+      finishedAt: inspect ? engineDate(inspect.State.FinishedAt) : null,
+      exitCode: inspect && !inspect.State.Running && engineDate(inspect.State.FinishedAt) ? inspect.State.ExitCode : null,
+      oomKilled: inspect?.State.OOMKilled ?? false,
+      labels: item.Labels,
+    };
+  }
+
+  /** The container carrying our label for this agent, found by label (never by a name alone). */
+  private async resolve(name: string) {
+    const raw = await this.call(() =>
+      this.quick.listContainers({ all: true, filters: { label: [`${AGENT_LABEL}=${name}`] } }),
+    );
+    const items = z.array(ContainerListItem).parse(raw);
+    return items[0] ?? null;
+  }
+
+  private async resolveOrThrow(name: string) {
+    const item = await this.resolve(name);
+    if (!item) throw new RuntimeError("not_found", `no container for agent ${name}`, 404);
+    return item;
+  }
+
+  async inspectAgent(name: string): Promise<AgentContainer | null> {
+    const item = await this.resolve(name);
+    if (!item) return null;
+    const inspect = await this.inspectById(item.Id);
+    return this.toAgentContainer(item, inspect ?? undefined);
+  }
+
+  async ensureStateVolume(name: string): Promise<StateVolume> {
+    const volumeName = volumeNameFor(name);
+    const existing = await this.call(() => this.quick.getVolume(volumeName).inspect()).catch((error: RuntimeError) => {
+      if (error.kind === "not_found") return null;
+      throw error;
+    });
+    if (existing) {
+      const volume = VolumeItem.parse(existing);
+      if (volume.Labels[STATE_LABEL] !== name) {
+        throw new RuntimeError("conflict", `volume ${volumeName} exists but does not belong to agent ${name}`, 409);
+      }
+      return this.toStateVolume(volume);
+    }
+    const created = await this.call(() =>
+      this.quick.createVolume({
+        Name: volumeName,
+        Labels: { [STATE_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY },
+      }),
+    );
+    return this.toStateVolume(VolumeItem.parse(created));
+  }
+
+  private toStateVolume(volume: z.infer<typeof VolumeItem>): StateVolume {
+    return {
+      name: volume.Labels[STATE_LABEL] ?? "",
+      volumeName: volume.Name,
+      createdAt: volume.CreatedAt ?? null,
+      labels: volume.Labels,
+      mountpoint: volume.Mountpoint ?? null,
+    };
+  }
+
+  async createAgent(spec: CreateAgentSpec): Promise<{ containerId: string }> {
+    const volume = await this.ensureStateVolume(spec.name);
+    const env = Object.entries({ ...spec.env, HIVE_AGENT_NAME: spec.name, HIVE_STATE_DIR: STATE_MOUNT }).map(
+      ([key, value]) => `${key}=${value}`,
+    );
+    const container = await this.call(() =>
+      this.slow.createContainer({
+        name: containerNameFor(spec.name),
+        Image: spec.image,
+        Cmd: spec.cmd,
+        Env: env,
+        Tty: false,
+        Labels: { ...spec.labels, [AGENT_LABEL]: spec.name, [MANAGED_BY_LABEL]: MANAGED_BY },
+        HostConfig: {
+          Mounts: [{ Type: "volume", Source: volume.volumeName, Target: STATE_MOUNT }],
+          Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
+          NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,
+          NetworkMode: spec.network,
+          // The dashboard restarts crashed agents itself (with backoff and crash-loop detection).
+          RestartPolicy: { Name: "no" },
+          LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
+        },
+      }),
+    );
+    return { containerId: container.id };
+  }
+
+  private async lifecycle(name: string, work: (container: Docker.Container) => Promise<unknown>) {
+    const item = await this.resolveOrThrow(name);
+    this.forget(name);
+    try {
+      await work(this.slow.getContainer(item.Id));
+    } catch (error) {
+      const failure = error as EngineFailure;
+      // Already started / already stopped: the engine answers 304, which is not a failure.
+      if (failure.statusCode === 304) return;
+      throw classifyEngineError(error);
+    }
+  }
+
+  async startAgent(name: string) {
+    await this.lifecycle(name, (container) => container.start());
+  }
+
+  async stopAgent(name: string, timeoutSeconds: number) {
+    await this.lifecycle(name, (container) => container.stop({ t: timeoutSeconds }));
+  }
+
+  async restartAgent(name: string, timeoutSeconds: number) {
+    await this.lifecycle(name, (container) => container.restart({ t: timeoutSeconds }));
+  }
+
+  async killAgent(name: string, signal = "SIGKILL") {
+    try {
+      await this.lifecycle(name, (container) => container.kill({ signal }));
+    } catch (error) {
+      // Killing a container that is not running is the same no-op as stopping a stopped one.
+      if ((error as RuntimeError).kind === "conflict" && /is not running/i.test((error as Error).message)) return;
+      throw error;
+    }
+  }
+
+  async removeAgent(name: string) {
+    const item = await this.resolve(name);
+    if (!item) return;
+    this.forget(name);
+    try {
+      await this.slow.getContainer(item.Id).remove({ force: true, v: false });
+    } catch (error) {
+      const classified = classifyEngineError(error);
+      // Already gone, or already being removed: the outcome the caller wants.
+      if (classified.kind === "not_found") return;
+      if (classified.kind === "conflict" && /already in progress/i.test(classified.message)) return;
+      throw classified;
+    }
+  }
+
+  async listStateVolumes(): Promise<StateVolume[]> {
+    const raw = await this.call(() => this.quick.listVolumes({ filters: { label: [STATE_LABEL] } }));
+    return VolumeList.parse(raw)
+      .Volumes.filter((volume) => volume.Labels[MANAGED_BY_LABEL] === MANAGED_BY)
+      .map((volume) => this.toStateVolume(volume))
+      .filter((volume) => volume.volumeName === volumeNameFor(volume.name));
+  }
+
+  async removeStateVolume(name: string) {
+    const volumeName = volumeNameFor(name);
+    try {
+      const volume = VolumeItem.parse(await this.quick.getVolume(volumeName).inspect());
+      if (volume.Labels[STATE_LABEL] !== name || volume.Labels[MANAGED_BY_LABEL] !== MANAGED_BY) {
+        throw new RuntimeError("conflict", `volume ${volumeName} is not a Hive state volume`, 409);
+      }
+      await this.slow.getVolume(volumeName).remove();
+    } catch (error) {
+      if (error instanceof RuntimeError) throw error;
+      const classified = classifyEngineError(error);
+      if (classified.kind === "not_found") return;
+      throw classified;
+    }
+  }
+
+  async stateVolumeSizes(): Promise<Map<string, number>> {
+    const raw = await this.call(() => this.slow.df());
+    const sizes = new Map<string, number>();
+    for (const volume of DiskUsage.parse(raw).Volumes) {
+      const name = volume.Labels[STATE_LABEL];
+      if (name && volume.Labels[MANAGED_BY_LABEL] === MANAGED_BY && volume.UsageData && volume.UsageData.Size >= 0) {
+        sizes.set(name, volume.UsageData.Size);
+      }
+    }
+    return sizes;
+  }
+
+  async logs(name: string, options: LogOptions): Promise<LogLine[]> {
+    const item = await this.resolveOrThrow(name);
+    const inspect = await this.inspectById(item.Id);
+    const buffer = await this.call(
+      () =>
+        this.slow.getContainer(item.Id).logs({
+          follow: false,
+          stdout: options.stdout,
+          stderr: options.stderr,
+          tail: options.tail,
+          timestamps: options.timestamps,
+          since: options.since,
+        }) as Promise<Buffer>,
+    );
+    const demuxer = new LogDemuxer(inspect?.Config.Tty ?? false, options.timestamps);
+    return [...demuxer.push(Buffer.isBuffer(buffer) ? buffer : Buffer.from(String(buffer))), ...demuxer.flush()];
+  }
+
+  async *followLogs(name: string, options: LogOptions, signal: AbortSignal): AsyncIterable<LogLine> {
+    const item = await this.resolveOrThrow(name);
+    const inspect = await this.inspectById(item.Id);
+    const stream = (await this.call(() =>
+      this.streaming.getContainer(item.Id).logs({
+        follow: true,
+        stdout: options.stdout,
+        stderr: options.stderr,
+        tail: options.tail,
+        timestamps: options.timestamps,
+        since: options.since,
+        abortSignal: signal,
+      }),
+    )) as unknown as Readable;
+    const demuxer = new LogDemuxer(inspect?.Config.Tty ?? false, options.timestamps);
+    yield* this.readStream(stream, signal, (chunk) => demuxer.push(chunk), () => demuxer.flush());
+  }
+
+  async *events(signal: AbortSignal, sinceSeconds?: number): AsyncIterable<RuntimeEvent> {
+    const stream = (await this.call(() =>
+      this.streaming.getEvents({
+        since: sinceSeconds,
+        filters: { type: ["container"], label: [AGENT_LABEL] },
+        abortSignal: signal,
+      } as Docker.GetEventsOptions),
+    )) as unknown as Readable;
+    let partial = "";
+    const parse = (chunk: Buffer): RuntimeEvent[] => {
+      const pieces = (partial + chunk.toString("utf8")).split("\n");
+      partial = pieces.pop() ?? "";
+      const events: RuntimeEvent[] = [];
+      for (const piece of pieces) {
+        if (!piece.trim()) continue;
+        let json: unknown;
+        try {
+          json = JSON.parse(piece);
+        } catch {
+          continue;
+        }
+        const parsed = EngineEvent.safeParse(json);
+        if (!parsed.success) continue;
+        const agent = parsed.data.Actor.Attributes[AGENT_LABEL];
+        if (!agent) continue;
+        const exit = parsed.data.Actor.Attributes.exitCode;
+        const timeNano = BigInt(parsed.data.timeNano ?? parsed.data.time * 1e9);
+        events.push({
+          action: parsed.data.Action.split(":")[0] ?? parsed.data.Action,
+          agent,
+          containerId: parsed.data.Actor.ID,
+          timeNano,
+          time: new Date(Number(timeNano / 1_000_000n)).toISOString(),
+          exitCode: exit !== undefined && /^\d+$/.test(exit) ? Number(exit) : null,
+        });
+      }
+      return events;
+    };
+    for await (const event of this.readStream(stream, signal, parse, () => [])) {
+      if (event.action === "die" || event.action === "start" || event.action === "destroy") this.forget(event.agent);
+      yield event;
+    }
+  }
+
+  private async *readStream<T>(
+    stream: Readable,
+    signal: AbortSignal,
+    onChunk: (chunk: Buffer) => T[],
+    onEnd: () => T[],
+  ): AsyncIterable<T> {
+    const abort = () => stream.destroy();
+    signal.addEventListener("abort", abort, { once: true });
+    try {
+      for await (const chunk of stream) {
+        for (const item of onChunk(chunk as Buffer)) yield item;
+      }
+      for (const item of onEnd()) yield item;
+    } catch (error) {
+      if (signal.aborted) return;
+      throw classifyEngineError(error);
+    } finally {
+      signal.removeEventListener("abort", abort);
+      stream.destroy();
+      if (!stream.closed) await once(stream, "close").catch(() => undefined);
+    }
+  }
+}

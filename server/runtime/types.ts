@@ -1,0 +1,111 @@
+import "server-only";
+
+/** The engine's view of one agent container (a container labelled `hive.agent=<name>`). */
+export type AgentContainer = {
+  name: string;
+  containerId: string;
+  containerName: string;
+  image: string;
+  imageId: string;
+  state: "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
+  /** The engine's own one-line status, such as "Up 5 minutes" or "Exited (137) 2 seconds ago". */
+  status: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  exitCode: number | null;
+  oomKilled: boolean;
+  labels: Record<string, string>;
+};
+
+export type CreateAgentSpec = {
+  name: string;
+  image: string;
+  cmd?: string[];
+  env: Record<string, string>;
+  memoryMb?: number;
+  cpus?: number;
+  network?: string;
+  labels?: Record<string, string>;
+};
+
+export type StateVolume = {
+  name: string;
+  volumeName: string;
+  createdAt: string | null;
+  labels: Record<string, string>;
+  mountpoint: string | null;
+};
+
+export type LogLine = { stream: "stdout" | "stderr"; text: string; timestamp: string | null };
+
+export type LogOptions = {
+  tail: number;
+  timestamps: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  /** Unix seconds (fractional allowed): only lines at or after this time. */
+  since?: number;
+};
+
+export type RuntimeEvent = {
+  action: string;
+  agent: string;
+  containerId: string;
+  /** Nanoseconds since the epoch, as the engine reports it, for ordering. */
+  timeNano: bigint;
+  time: string;
+  exitCode: number | null;
+};
+
+/** Failures the driver reports, already classified for callers. */
+export class RuntimeError extends Error {
+  constructor(
+    readonly kind: "unavailable" | "not_found" | "conflict" | "engine",
+    message: string,
+    readonly statusCode?: number,
+  ) {
+    super(message);
+    this.name = "RuntimeError";
+  }
+}
+
+export function isRuntimeError(error: unknown): error is RuntimeError {
+  return error instanceof Error && error.name === "RuntimeError" && "kind" in error;
+}
+
+/**
+ * A container engine. Services depend on this interface only; a new engine is a new implementation.
+ * Harmless answers (already started, already stopped, already removed) resolve instead of throwing.
+ */
+export interface ContainerRuntime {
+  readonly kind: string;
+  /** Where the engine is, safe to show (no credentials). */
+  readonly endpoint: string;
+  ping(): Promise<void>;
+  listAgents(): Promise<AgentContainer[]>;
+  inspectAgent(name: string): Promise<AgentContainer | null>;
+  createAgent(spec: CreateAgentSpec): Promise<{ containerId: string }>;
+  startAgent(name: string): Promise<void>;
+  stopAgent(name: string, timeoutSeconds: number): Promise<void>;
+  restartAgent(name: string, timeoutSeconds: number): Promise<void>;
+  killAgent(name: string, signal?: string): Promise<void>;
+  /** Removes the container (forcefully) and keeps its state volume. */
+  removeAgent(name: string): Promise<void>;
+  ensureStateVolume(name: string): Promise<StateVolume>;
+  listStateVolumes(): Promise<StateVolume[]>;
+  removeStateVolume(name: string): Promise<void>;
+  /** Bytes used by each of our state volumes, keyed by agent name (an expensive engine call). */
+  stateVolumeSizes(): Promise<Map<string, number>>;
+  logs(name: string, options: LogOptions): Promise<LogLine[]>;
+  followLogs(name: string, options: LogOptions, signal: AbortSignal): AsyncIterable<LogLine>;
+  events(signal: AbortSignal, sinceSeconds?: number): AsyncIterable<RuntimeEvent>;
+}
+
+export const AGENT_LABEL = "hive.agent";
+export const STATE_LABEL = "hive.state";
+export const MANAGED_BY_LABEL = "hive.managed-by";
+export const MANAGED_BY = "hive-dashboard";
+export const containerNameFor = (agent: string) => `hive-${agent}`;
+export const volumeNameFor = (agent: string) => `hive-state-${agent}`;
+export const STATE_MOUNT = "/state";
