@@ -175,12 +175,15 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly slow: Docker;
   /** Streams (events, followed logs) stay open for as long as the caller wants. */
   private readonly streaming: Docker;
+  private readonly probeTimeoutMs: number;
   private readonly startedAtCache = new Map<string, { key: string; inspect: z.infer<typeof ContainerInspect> }>();
 
   constructor(options: DockerRuntimeOptions) {
     this.endpoint = options.dockerHost;
     const endpoint = parseDockerHost(options.dockerHost);
-    this.quick = new Docker({ ...endpoint, timeout: options.probeTimeoutMs });
+    this.probeTimeoutMs = options.probeTimeoutMs;
+    // The socket timeout is a backstop; quick calls race their own deadline to report ETIMEDOUT clearly.
+    this.quick = new Docker({ ...endpoint, timeout: options.probeTimeoutMs + 1_000 });
     this.slow = new Docker({ ...endpoint, timeout: 15 * 60_000 });
     this.streaming = new Docker({ ...endpoint });
   }
@@ -194,7 +197,18 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async ping(): Promise<void> {
-    await this.call(() => this.quick.ping());
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new RuntimeError("unavailable", `ETIMEDOUT: the engine did not answer within ${this.probeTimeoutMs} ms`)),
+        this.probeTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.call(() => this.quick.ping()), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async listAgents(): Promise<AgentContainer[]> {
@@ -306,12 +320,13 @@ export class DockerRuntime implements ContainerRuntime {
       }
       return this.toStateVolume(volume);
     }
-    const created = await this.call(() =>
+    await this.call(() =>
       this.quick.createVolume({
         Name: volumeName,
         Labels: { [STATE_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY },
       }),
     );
+    const created = await this.call(() => this.quick.getVolume(volumeName).inspect());
     return this.toStateVolume(VolumeItem.parse(created));
   }
 

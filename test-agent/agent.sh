@@ -1,0 +1,36 @@
+#!/bin/sh
+# Hive test agent: a tiny agent for tests and demos, run by the static busybox in a FROM-scratch image.
+#   - counts its boots in $HIVE_STATE_DIR/boot-count (the state volume), so kept state can be checked;
+#   - prints a numbered line every second;
+#   - exits 0 on SIGTERM, or with $AGENT_EXIT_CODE after $AGENT_EXIT_AFTER_S seconds.
+STATE_DIR="${HIVE_STATE_DIR:-/state}"
+NAME="${HIVE_AGENT_NAME:-agent}"
+mkdir -p "$STATE_DIR"
+BOOT=$(( $(cat "$STATE_DIR/boot-count" 2>/dev/null || echo 0) + 1 ))
+echo "$BOOT" > "$STATE_DIR/boot-count"
+echo "[$NAME] boot $BOOT"
+
+child=""
+on_term() {
+  echo "[$NAME] SIGTERM received, exiting cleanly"
+  [ -n "$child" ] && kill "$child" 2>/dev/null
+  exit 0
+}
+trap on_term TERM INT
+
+# Optional extra behaviour for tests, sourced from the image when present.
+[ -f /agent-extra.sh ] && . /agent-extra.sh
+
+i=0
+while true; do
+  i=$((i + 1))
+  echo "[$NAME] line $i"
+  if [ -n "$AGENT_EXIT_AFTER_S" ] && [ "$i" -ge "$AGENT_EXIT_AFTER_S" ]; then
+    echo "[$NAME] exiting with code ${AGENT_EXIT_CODE:-1} after ${AGENT_EXIT_AFTER_S}s" >&2
+    exit "${AGENT_EXIT_CODE:-1}"
+  fi
+  sleep 1 &
+  child=$!
+  wait "$child"
+  child=""
+done

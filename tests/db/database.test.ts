@@ -1,0 +1,153 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { eq, sql } from "drizzle-orm";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DatabaseHandle, migratePostgres, openPglite, queryRows } from "@/server/db/client";
+import { acquireDataDirLock, DataDirLockedError } from "@/server/db/lock";
+import { findActiveTokenByHash, insertAgentToken, revokeAgentToken } from "@/server/db/queries/agent-tokens";
+import { insertAuditEntry, listRecentAudit } from "@/server/db/queries/audit";
+import { findLiveSession, insertSession, revokeSession } from "@/server/db/queries/sessions";
+import { getSetting, insertSettingOnce, putSetting } from "@/server/db/queries/settings";
+import { settings } from "@/server/db/schema";
+import { DATABASE_KINDS, openFreshDatabase } from "../helpers/databases";
+
+describe.each(DATABASE_KINDS)("database on %s", (kind) => {
+  let handle: DatabaseHandle & { url?: string };
+
+  beforeAll(async () => {
+    handle = await openFreshDatabase(kind);
+  });
+  afterAll(async () => {
+    await handle?.close();
+  });
+
+  it("has every table the schema declares after migration", async () => {
+    const rows = await queryRows<{ table_name: string }>(
+      handle.db,
+      sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
+    );
+    expect(rows.map((row) => row.table_name)).toEqual(expect.arrayContaining(["agent_tokens", "audit_log", "operator_sessions", "settings"]));
+  });
+
+  it("inserts a setting once even when many writers race, and all see the winner", async () => {
+    const values = Array.from({ length: 20 }, (_, index) => ({ secret: `value-${index}` }));
+    const outcomes = await Promise.all(values.map((value) => insertSettingOnce(handle.db, "race", value)));
+    expect(outcomes.filter((outcome) => outcome.inserted)).toHaveLength(1);
+    const winner = outcomes.find((outcome) => outcome.inserted)!.value;
+    expect(outcomes.every((outcome) => outcome.value.secret === winner.secret)).toBe(true);
+    expect(await getSetting(handle.db, "race")).toEqual(winner);
+    await putSetting(handle.db, "race", { secret: "replaced" });
+    expect(await getSetting(handle.db, "race")).toEqual({ secret: "replaced" });
+  });
+
+  it("keeps sessions live until they expire or are revoked", async () => {
+    const now = new Date();
+    await insertSession(handle.db, { id: "ses_live", subject: "operator", expiresAt: new Date(now.getTime() + 60_000), userAgent: null });
+    await insertSession(handle.db, { id: "ses_old", subject: "operator", expiresAt: new Date(now.getTime() - 1), userAgent: null });
+    expect((await findLiveSession(handle.db, "ses_live", now))?.subject).toBe("operator");
+    expect(await findLiveSession(handle.db, "ses_old", now)).toBeUndefined();
+    await revokeSession(handle.db, "ses_live", now);
+    expect(await findLiveSession(handle.db, "ses_live", now)).toBeUndefined();
+  });
+
+  it("finds agent tokens by hash until they are revoked, and refuses a duplicate hash", async () => {
+    await insertAgentToken(handle.db, { id: "tok_a", agent: "alpha", role: "agent", tokenHash: "hash-a", createdBy: "operator" });
+    expect((await findActiveTokenByHash(handle.db, "hash-a"))?.agent).toBe("alpha");
+    await expect(
+      insertAgentToken(handle.db, { id: "tok_b", agent: "beta", role: "agent", tokenHash: "hash-a", createdBy: "operator" }),
+    ).rejects.toThrow();
+    expect(await revokeAgentToken(handle.db, "tok_a", new Date())).toBeDefined();
+    expect(await revokeAgentToken(handle.db, "tok_a", new Date())).toBeUndefined();
+    expect(await findActiveTokenByHash(handle.db, "hash-a")).toBeUndefined();
+  });
+
+  it("keeps audit rows in order with their trace ids", async () => {
+    for (const action of ["first", "second"]) {
+      await insertAuditEntry(handle.db, {
+        actorKind: "operator",
+        actor: "operator",
+        action,
+        target: "alpha",
+        result: "ok",
+        status: 200,
+        traceId: `trace-${action}`,
+      });
+    }
+    const [newest, older] = await listRecentAudit(handle.db, 2);
+    expect(newest).toMatchObject({ action: "second", traceId: "trace-second", result: "ok" });
+    expect(older).toMatchObject({ action: "first" });
+  });
+
+  it("rolls a failed transaction back completely", async () => {
+    await expect(
+      handle.db.transaction(async (tx) => {
+        await tx.insert(settings).values({ key: "partial", value: { n: 1 } });
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(await handle.db.select().from(settings).where(eq(settings.key, "partial"))).toEqual([]);
+  });
+
+  it("delivers NOTIFY payloads to listeners", async () => {
+      const received: string[] = [];
+      const unsubscribe = await handle.listen("hive_test_channel", (payload) => received.push(payload));
+      await handle.db.execute(sql`select pg_notify('hive_test_channel', 'hello')`);
+      const deadline = Date.now() + 5_000;
+      while (received.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(received).toEqual(["hello"]);
+      await unsubscribe();
+  });
+
+  if (kind === "postgres") {
+    it("migrates idempotently: a second run applies nothing", async () => {
+      expect(await migratePostgres(handle.url!)).toEqual({ applied: 0 });
+    });
+  }
+});
+
+describe("embedded database directory", () => {
+  it("reopens with its data and re-runs migrations as a no-op", async () => {
+    const first = await openFreshDatabase("pglite");
+    await putSetting(first.db, "kept", { value: 42 });
+    await first.close();
+    const again = await openPglite(first.dir!, "test", pino({ level: "silent" }));
+    expect(await getSetting(again.db, "kept")).toEqual({ value: 42 });
+    await again.close();
+  });
+
+  it("refuses a second opener in the same process while the first holds it, naming the holder", async () => {
+    const first = await openFreshDatabase("pglite");
+    await expect(openPglite(first.dir!, "second", pino({ level: "silent" }))).rejects.toThrow(
+      new RegExp(`in use by process ${process.pid} .*\\(test, since`),
+    );
+    await first.close();
+    const reopened = await openPglite(first.dir!, "third", pino({ level: "silent" }));
+    await reopened.close();
+  });
+
+  it("takes over a lock left by a process that died", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hive-lock-"));
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    fs.writeFileSync(
+      path.join(dir, "hive.lock"),
+      JSON.stringify({ pid: Number(dead.stdout), host: os.hostname(), purpose: "crashed server", startedAt: "earlier" }),
+    );
+    const lock = acquireDataDirLock(dir, "test");
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "hive.lock"), "utf8")).pid).toBe(process.pid);
+    lock.release();
+    expect(fs.existsSync(path.join(dir, "hive.lock"))).toBe(false);
+  });
+
+  it("refuses a lock held by a live process on this host", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hive-lock-"));
+    fs.writeFileSync(
+      path.join(dir, "hive.lock"),
+      JSON.stringify({ pid: process.ppid, host: os.hostname(), purpose: "dashboard server", startedAt: "2026-01-01T00:00:00Z" }),
+    );
+    expect(() => acquireDataDirLock(dir, "test")).toThrow(DataDirLockedError);
+    expect(() => acquireDataDirLock(dir, "test")).toThrow(`process ${process.ppid} on ${os.hostname()} (dashboard server`);
+  });
+});

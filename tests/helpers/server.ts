@@ -1,0 +1,140 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { freePort } from "./ports";
+
+export const ROOT = path.resolve(__dirname, "../..");
+export const TEST_OPERATOR_TOKEN = "hive_op_test-operator-token-0123456789";
+
+export type ServerProcess = {
+  port: number;
+  baseUrl: string;
+  dataDir: string;
+  child: ChildProcess;
+  output: () => string;
+  /** Parsed JSON log lines printed so far. */
+  logs: () => Record<string, unknown>[];
+  waitForLog: (predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number) => Promise<Record<string, unknown>>;
+  exited: Promise<number | null>;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+};
+
+export function tempDir(prefix = "hive-test-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Starts the production server (`node server.mjs`, after `next build`) with the given environment. */
+export async function startServer(
+  env: Record<string, string | undefined> = {},
+  options: { waitForListening?: boolean; port?: number; dataDir?: string } = {},
+): Promise<ServerProcess> {
+  if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+    throw new Error("no production build: run `npm run build` (npm test does it) before the server tests");
+  }
+  const port = options.port ?? (await freePort());
+  const dataDir = options.dataDir ?? tempDir("hive-data-");
+  const merged: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORT: String(port),
+    HIVE_HOST: "127.0.0.1",
+    HIVE_DATA_DIR: dataDir,
+    HIVE_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
+    LOG_LEVEL: "info",
+    ...env,
+  };
+  const childEnv = Object.fromEntries(
+    Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const child = spawn(process.execPath, ["server.mjs"], {
+    cwd: ROOT,
+    env: childEnv as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let text = "";
+  const waiters = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString();
+    for (const wake of waiters) wake();
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const logs = () =>
+    text
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
+  const waitForLog: ServerProcess["waitForLog"] = (predicate, timeoutMs = 30_000) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const found = logs().find(predicate);
+        if (found) {
+          cleanup();
+          resolve(found);
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`log line not seen within ${timeoutMs} ms; output so far:\n${text.slice(-4000)}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+  const server: ServerProcess = {
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    dataDir,
+    child,
+    output: () => text,
+    logs,
+    waitForLog,
+    exited,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const timeout = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      const code = await exited;
+      clearTimeout(timeout);
+      return code;
+    },
+  };
+  if (options.waitForListening !== false) {
+    const listening = server.waitForLog((line) => typeof line.msg === "string" && line.msg.startsWith("listening on"), 60_000);
+    const died = exited.then((code) => {
+      throw new Error(`server exited with ${code} before listening:\n${text}`);
+    });
+    await Promise.race([listening, died]);
+  }
+  return server;
+}
+
+/** fetch with the operator's bearer token (scripts' way in: no cookie, so no Origin check). */
+export function operatorFetch(server: ServerProcess, pathname: string, init: RequestInit = {}) {
+  const headers = new Headers(init.headers);
+  headers.set("authorization", `Bearer ${TEST_OPERATOR_TOKEN}`);
+  if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
+  return fetch(`${server.baseUrl}${pathname}`, { ...init, headers });
+}
+
+/** Mints an agent token through the API. */
+export async function mintAgentToken(server: ServerProcess, agent: string, role: "agent" | "manager" = "agent") {
+  const response = await operatorFetch(server, "/api/agent-tokens", {
+    method: "POST",
+    body: JSON.stringify({ agent, role }),
+  });
+  if (response.status !== 201) throw new Error(`mint failed: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { id: string; token: string; agent: string; role: string };
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "@/server/config";
+
+describe("configuration", () => {
+  it("fills every default from an empty environment", () => {
+    const config = parseConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.dataDir).toMatch(/\.data$/);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dockerHost).toBe("unix:///var/run/docker.sock");
+    expect(config.auth.mode).toBe("token");
+    expect(config.runtime).toEqual({
+      optional: true,
+      retryBaseMs: 500,
+      retryMaxMs: 30_000,
+      retryJitterMs: 250,
+      probeIntervalMs: 30_000,
+      maxRetries: 0,
+      timeoutMs: 3_000,
+    });
+  });
+
+  it("names every bad variable at once, with the reason", () => {
+    let caught: unknown;
+    try {
+      parseConfig({
+        PORT: "eighty",
+        HIVE_RUNTIME_OPTIONAL: "maybe",
+        DOCKER_HOST: "ftp://engine",
+        HIVE_RUNTIME_RETRY_JITTER_MS: "-1",
+        DATABASE_URL: "mysql://nope",
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const problems = (caught as ConfigError).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "PORT: must be an integer",
+        "HIVE_RUNTIME_OPTIONAL: must be true or false",
+        expect.stringMatching(/^DOCKER_HOST: must look like unix:/),
+        "HIVE_RUNTIME_RETRY_JITTER_MS: must be at least 0",
+        "DATABASE_URL: must be a postgres:// or postgresql:// URL",
+      ]),
+    );
+    expect((caught as Error).message).toMatch(/^Invalid configuration:\n {2}- /);
+  });
+
+  it("never repeats a secret's value in its complaint", () => {
+    expect(() => parseConfig({ HIVE_OPERATOR_TOKEN: "short-secret" })).toThrow(/HIVE_OPERATOR_TOKEN: must be at least 16/);
+    try {
+      parseConfig({ HIVE_OPERATOR_TOKEN: "short-secret" });
+    } catch (error) {
+      expect((error as Error).message).not.toContain("short-secret");
+    }
+  });
+
+  it("requires trusted proxy addresses in proxy mode and validates them", () => {
+    expect(() => parseConfig({ HIVE_AUTH_MODE: "proxy" })).toThrow(/HIVE_TRUSTED_PROXIES: is required/);
+    expect(() => parseConfig({ HIVE_AUTH_MODE: "proxy", HIVE_TRUSTED_PROXIES: "10.0.0.0/99" })).toThrow(/not an IP address or CIDR/);
+    const config = parseConfig({ HIVE_AUTH_MODE: "proxy", HIVE_TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8,::1" });
+    expect(config.auth.trustedProxies).toEqual(["127.0.0.1", "10.0.0.0/8", "::1"]);
+  });
+
+  it("refuses a base retry delay above the maximum", () => {
+    expect(() => parseConfig({ HIVE_RUNTIME_RETRY_BASE_MS: "5000", HIVE_RUNTIME_RETRY_MAX_MS: "1000" })).toThrow(
+      /HIVE_RUNTIME_RETRY_BASE_MS: must not exceed HIVE_RUNTIME_RETRY_MAX_MS/,
+    );
+  });
+
+  it("treats empty strings as unset", () => {
+    const config = parseConfig({ PORT: "", DOCKER_HOST: "", HIVE_RUNTIME_OPTIONAL: "" });
+    expect(config.port).toBe(3000);
+    expect(config.runtime.optional).toBe(true);
+  });
+});

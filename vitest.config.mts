@@ -1,0 +1,23 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      "server-only": path.resolve(import.meta.dirname, "tests/helpers/empty.ts"),
+      "@": path.resolve(import.meta.dirname),
+    },
+  },
+  test: {
+    include: ["tests/**/*.test.ts"],
+    globalSetup: ["tests/global-setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+    maxWorkers: 2,
+    reporters: ["default"],
+    // No test may be skipped in CI: `.skip`/`.todo` left in a file fails the run there.
+    allowOnly: !process.env.CI,
+    passWithNoTests: false,
+  },
+});
