@@ -4,9 +4,12 @@ import pino, { type Logger } from "pino";
 
 type LogContext = { traceId: string; actor?: string };
 
-const context = new AsyncLocalStorage<LogContext>();
+// Shared through globalThis: Next bundles this module more than once (instrumentation, each route), and
+// every copy must write through one logger reading one request context.
 const globalKey = Symbol.for("hive.logger");
-type GlobalWithLogger = typeof globalThis & { [globalKey]?: Logger };
+const contextKey = Symbol.for("hive.logContext");
+type GlobalWithLogger = typeof globalThis & { [globalKey]?: Logger; [contextKey]?: AsyncLocalStorage<LogContext> };
+const context = ((globalThis as GlobalWithLogger)[contextKey] ??= new AsyncLocalStorage<LogContext>());
 
 function createLogger(): Logger {
   return pino({
@@ -23,7 +26,7 @@ function createLogger(): Logger {
   });
 }
 
-/** The process-wide JSON logger (stdout). Shared through globalThis so every bundle writes to one logger. */
+/** The process-wide JSON logger (stdout). */
 export function log(): Logger {
   const holder = globalThis as GlobalWithLogger;
   holder[globalKey] ??= createLogger();

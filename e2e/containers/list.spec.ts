@@ -1,0 +1,34 @@
+import { docker, expect, loginAsOperator, TEST_IMAGE, test } from "../fixtures";
+
+test("[CONTAINERS] the page lists the agent containers the engine reports, and picks up new ones on the heartbeat", async ({ page, prefix }) => {
+  const name = `${prefix}-listed`;
+  const container = await docker.createContainer({
+    name: `hive-${name}`,
+    Image: TEST_IMAGE,
+    Labels: { "hive.agent": name },
+    HostConfig: { NetworkMode: "none" },
+  });
+  await container.start();
+  await loginAsOperator(page);
+  const row = page.getByRole("row", { name: `Agent ${name}` });
+  await expect(row).toBeVisible();
+  await expect(row.getByRole("cell").nth(1)).toHaveText("running");
+  await expect(row).toContainText(TEST_IMAGE);
+
+  const later = `${prefix}-later`;
+  const second = await docker.createContainer({ name: `hive-${later}`, Image: TEST_IMAGE, Labels: { "hive.agent": later }, HostConfig: { NetworkMode: "none" } });
+  await expect(page.getByRole("row", { name: `Agent ${later}` })).toBeVisible({ timeout: 12_000 });
+  await expect(page.getByRole("row", { name: `Agent ${later}` }).getByRole("cell").nth(1)).toHaveText("created");
+  await second.remove({ force: true });
+});
+
+test("[CONTAINERS] the theme toggle switches to dark and the choice survives a reload", async ({ page }) => {
+  await loginAsOperator(page);
+  const toggle = page.getByRole("button", { name: /^Theme: system/ });
+  await toggle.click(); // system -> light
+  await page.getByRole("button", { name: /^Theme: light/ }).click(); // light -> dark
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await page.reload();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await expect(page.getByRole("button", { name: /^Theme: dark/ })).toBeVisible();
+});
