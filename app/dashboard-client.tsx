@@ -1,30 +1,68 @@
 "use client";
 
+import { useQueryClient } from "@tanstack/react-query";
+import { useCallback, useRef } from "react";
+import { ActivityFeed } from "@/components/activity/activity-feed";
 import { ContainersPanel } from "@/components/containers/containers-panel";
 import { AppHeader } from "@/components/layout/app-header";
+import { LiveIndicator } from "@/components/layout/live-indicator";
+import { dashboardKeys } from "@/components/queries/keys";
 import { useDashboardStateQuery } from "@/components/queries/use-dashboard-state-query";
+import { useLiveUpdates } from "@/components/queries/use-live-updates";
 import { ServerClockProvider } from "@/components/ui/server-clock";
+import { ToastProvider } from "@/components/ui/toast";
 import type { DashboardState } from "@/server/contracts/state";
 
+/** Refetch at once on a change, then at most every 200 ms while changes keep coming. */
+function useThrottledRefresh() {
+  const queryClient = useQueryClient();
+  const last = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  return useCallback(() => {
+    const refresh = () => {
+      last.current = Date.now();
+      void queryClient.invalidateQueries({ queryKey: dashboardKeys.all });
+    };
+    const wait = 200 - (Date.now() - last.current);
+    if (wait <= 0) refresh();
+    else if (!timer.current) {
+      timer.current = setTimeout(() => {
+        timer.current = undefined;
+        refresh();
+      }, wait);
+    }
+  }, [queryClient]);
+}
+
 export function DashboardClient({ initialState }: { initialState: DashboardState }) {
-  const { data, error } = useDashboardStateQuery(initialState);
+  const { data, error, dataUpdatedAt } = useDashboardStateQuery(initialState);
+  const refresh = useThrottledRefresh();
+  const live = useLiveUpdates(refresh);
   const state = data ?? initialState;
   return (
-    <ServerClockProvider serverTime={state.serverTime}>
-      <AppHeader runtime={state.runtime} operator={state.operator} authMode={state.authMode} />
-      <main className="dashboard">
-        {error ? (
-          <div className="banner banner-danger" role="alert">
-            <strong>Dashboard out of date.</strong> {error.message}. Showing the last state received; retrying every 5 s.
-          </div>
-        ) : null}
-        {state.agentsError ? (
-          <div className="banner banner-warn" role="alert">
-            The engine answered with an error: {state.agentsError}
-          </div>
-        ) : null}
-        <ContainersPanel agents={state.agents} engineDown={state.runtime.status === "down"} />
-      </main>
-    </ServerClockProvider>
+    <ToastProvider>
+      <ServerClockProvider serverTime={state.serverTime}>
+        <AppHeader
+          runtime={state.runtime}
+          operator={state.operator}
+          authMode={state.authMode}
+          live={<LiveIndicator status={live} stale={Boolean(error)} updatedAt={dataUpdatedAt} />}
+        />
+        <main className="dashboard">
+          {error ? (
+            <div className="banner banner-danger" role="alert">
+              <strong>Not up to date.</strong> {error.message}. Showing the last state received; retrying every few seconds.
+            </div>
+          ) : null}
+          {state.containersError ? (
+            <div className="banner banner-warn" role="alert">
+              The engine answered with an error: {state.containersError}
+            </div>
+          ) : null}
+          <ContainersPanel containers={state.containers} spawning={state.spawning} engineDown={state.runtime.status !== "up"} />
+          <ActivityFeed activity={state.activity} />
+        </main>
+      </ServerClockProvider>
+    </ToastProvider>
   );
 }

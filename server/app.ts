@@ -6,6 +6,7 @@ import { HiveError } from "./errors";
 import { log } from "./log";
 import type { DependencyMonitor } from "./runtime/monitor";
 import type { ContainerRuntime } from "./runtime/types";
+import type { EventHub } from "./services/event-hub";
 import type { FleetTracker } from "./services/fleet";
 import type { OperatorCredentials } from "./services/operator-credentials";
 
@@ -26,6 +27,11 @@ export type HiveApp = {
   workers: Worker[];
   credentials: OperatorCredentials;
   fleet: FleetTracker;
+  /** This process among the replicas sharing the database: owns the transients it starts. */
+  instanceId: string;
+  events: EventHub;
+  /** Whether this process currently runs the leader-only loops (crash watch, recovery). */
+  isLeader(): boolean;
   startedAt: Date;
   /** Aborted when shutdown begins: streams and long polls end so in-flight requests can finish. */
   shutdownSignal: AbortSignal;

@@ -15,6 +15,11 @@ import { DockerRuntime } from "./runtime/docker";
 import { DependencyMonitor } from "./runtime/monitor";
 import { ensureOperatorCredentials } from "./services/operator-credentials";
 import { FleetTracker } from "./services/fleet";
+import { EventHub } from "./services/event-hub";
+import { newId } from "./security/tokens";
+import { CrashWatch } from "./workers/crash-watch";
+import { InstanceRegistry } from "./workers/instance-registry";
+import { LeaderElection } from "./workers/leader-election";
 
 /** A start-up failure with a message meant for the person starting the dashboard. */
 export class StartupError extends Error {
@@ -90,6 +95,9 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
     runtimeMonitor.start();
 
     const workers: Worker[] = [];
+    const instanceId = newId(`hive-${process.pid}`);
+    const events = new EventHub(database, logger.child({ component: "event-hub" }));
+    await events.start();
     const shutdownController = new AbortController();
     let stopping: Promise<void> | undefined;
     const app: HiveApp = {
@@ -101,6 +109,9 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       workers,
       credentials,
       fleet,
+      instanceId,
+      events,
+      isLeader: () => leaderElection.isLeader,
       startedAt: new Date(),
       shutdownSignal: shutdownController.signal,
       beginShutdown() {
@@ -113,12 +124,15 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
             await worker.stop().catch((error: Error) => logger.error({ worker: worker.name, err: error.message }, "worker stop failed"));
           }
           await runtimeMonitor.stop();
+          await events.stop();
           await database.close();
           logger.info("dashboard stopped");
         })();
         return stopping;
       },
     };
+    const leaderElection = new LeaderElection(database, [new CrashWatch(app)], logger.child({ component: "leader" }));
+    workers.push(new InstanceRegistry(database, instanceId, logger.child({ component: "instances" })), leaderElection);
     for (const worker of workers) await worker.start();
     logger.info(
       { database: database.kind, location: database.location, docker: runtime.endpoint, authMode: config.auth.mode },

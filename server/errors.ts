@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   cross_site_request: 403,
   not_found: 404,
   agent_not_found: 404,
+  image_not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
   action_in_flight: 409,

@@ -2,7 +2,8 @@
 # Hive test agent: a tiny agent for tests and demos, run by the static busybox in a FROM-scratch image.
 #   - counts its boots in $HIVE_STATE_DIR/boot-count (the state volume), so kept state can be checked;
 #   - prints a numbered line every second;
-#   - exits 0 on SIGTERM, or with $AGENT_EXIT_CODE after $AGENT_EXIT_AFTER_S seconds.
+#   - exits 0 on SIGTERM (after $AGENT_STOP_DELAY_S seconds of "finishing work" when set),
+#     or with $AGENT_EXIT_CODE after $AGENT_EXIT_AFTER_S seconds.
 STATE_DIR="${HIVE_STATE_DIR:-/state}"
 NAME="${HIVE_AGENT_NAME:-agent}"
 mkdir -p "$STATE_DIR"
@@ -12,8 +13,12 @@ echo "[$NAME] boot $BOOT"
 
 child=""
 on_term() {
-  echo "[$NAME] SIGTERM received, exiting cleanly"
   [ -n "$child" ] && kill "$child" 2>/dev/null
+  if [ -n "$AGENT_STOP_DELAY_S" ]; then
+    echo "[$NAME] SIGTERM received, finishing work for ${AGENT_STOP_DELAY_S}s"
+    sleep "$AGENT_STOP_DELAY_S"
+  fi
+  echo "[$NAME] SIGTERM received, exiting cleanly"
   exit 0
 }
 trap on_term TERM INT

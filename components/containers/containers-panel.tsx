@@ -1,73 +1,99 @@
 "use client";
 
-import type { AgentView } from "@/server/contracts/agents";
-import { shortImage } from "../ui/format";
+import { useState } from "react";
+import type { ContainerView, SpawningView } from "@/server/contracts/containers";
+import { useAgentActionMutation } from "../queries/use-agent-action-mutation";
+import { ConfirmDialog, type ConfirmRequest } from "../ui/confirm-dialog";
 import { RelativeTime } from "../ui/relative-time";
+import { AgentRow } from "./agent-row";
+import { SpawnDialog } from "./spawn-dialog";
+import { PendingPill } from "./pending-pill";
 
-const statePill: Record<AgentView["state"], string> = {
-  running: "pill-ok",
-  created: "pill-muted",
-  paused: "pill-warn",
-  restarting: "pill-info",
-  removing: "pill-muted",
-  exited: "pill-muted",
-  dead: "pill-danger",
-};
+/** The agent containers the engine reports, with their actions; agents being spawned are listed above. */
+export function ContainersPanel({
+  containers,
+  spawning,
+  engineDown,
+}: {
+  containers: ContainerView[] | null;
+  spawning: SpawningView[];
+  engineDown: boolean;
+}) {
+  const mutation = useAgentActionMutation();
+  const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
+  const [spawnOpen, setSpawnOpen] = useState(false);
+  const running = containers?.filter((container) => container.state === "running").length ?? 0;
+  const busyAgent = mutation.isPending ? mutation.variables?.name : undefined;
 
-function stateLabel(agent: AgentView): string {
-  if (agent.state === "exited" && agent.exitCode !== null) return `exited (${agent.exitCode})`;
-  return agent.state;
-}
-
-/** The agent containers the engine reports. */
-export function ContainersPanel({ agents, engineDown }: { agents: AgentView[] | null; engineDown: boolean }) {
   return (
     <section className="section" aria-labelledby="containers-heading">
       <div className="section-header">
         <h2 id="containers-heading">Containers</h2>
-        {agents ? <span className="count">{agents.length}</span> : null}
+        {containers ? (
+          <span className="count" aria-label={`${running} running of ${containers.length}`}>
+            {running}/{containers.length} running
+          </span>
+        ) : null}
+        <div className="header-spacer" />
+        <button type="button" className="primary" onClick={() => setSpawnOpen(true)} disabled={engineDown}>
+          New agent
+        </button>
       </div>
+      {spawning.length > 0 ? (
+        <ul className="spawning-list" aria-label="Agents being spawned">
+          {spawning.map((item) => (
+            <li key={item.name}>
+              <span className="agent-name">{item.name}</span>{" "}
+              <PendingPill
+                pending={{ kind: "spawning", action: "spawn", startedBy: item.startedBy, startedAt: item.startedAt, deadlineAt: item.deadlineAt, stuck: item.stuck }}
+                onClear={() => mutation.mutate({ action: "clear", name: item.name })}
+              />{" "}
+              <span className="muted">
+                by {item.startedBy}, <RelativeTime iso={item.startedAt} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <div className="section-body">
-        {agents === null ? (
+        {containers === null ? (
           <div className="empty-state" role="status">
             <strong>{engineDown ? "The container engine is unreachable" : "Waiting for the container engine…"}</strong>
             The list comes back by itself once the engine answers; nothing needs restarting.
           </div>
-        ) : agents.length === 0 ? (
+        ) : containers.length === 0 ? (
           <div className="empty-state">
             <strong>No agent containers yet</strong>
-            Containers labelled <span className="mono">hive.agent=&lt;name&gt;</span> appear here.
+            Spawn one with <em>New agent</em>; containers labelled <span className="mono">hive.agent=&lt;name&gt;</span> appear here too.
           </div>
         ) : (
           <table className="data" aria-label="Agent containers">
             <thead>
               <tr>
-                <th scope="col">Name</th>
+                <th scope="col">Agent</th>
                 <th scope="col">State</th>
                 <th scope="col">Image</th>
-                <th scope="col">Started</th>
-                <th scope="col">Engine status</th>
+                <th scope="col">Up since</th>
+                <th scope="col">Crashes</th>
+                <th scope="col">Actions</th>
               </tr>
             </thead>
             <tbody>
-              {agents.map((agent) => (
-                <tr key={agent.containerId} aria-label={`Agent ${agent.name}`}>
-                  <td className="agent-name">{agent.name}</td>
-                  <td>
-                    <span className={`pill ${statePill[agent.state]}`}>{stateLabel(agent)}</span>
-                    {agent.oomKilled ? <span className="badge badge-danger"> OOM</span> : null}
-                  </td>
-                  <td className="mono" title={agent.image}>
-                    {shortImage(agent.image)}
-                  </td>
-                  <td>{agent.state === "running" ? <RelativeTime iso={agent.startedAt} /> : <span className="muted">—</span>}</td>
-                  <td className="muted">{agent.status}</td>
-                </tr>
+              {containers.map((agent) => (
+                <AgentRow
+                  key={agent.name}
+                  agent={agent}
+                  busy={busyAgent === agent.name}
+                  onAction={(action, name) => mutation.mutate({ action, name })}
+                  onConfirm={setConfirm}
+                />
               ))}
             </tbody>
           </table>
         )}
       </div>
+      <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
+      <SpawnDialog open={spawnOpen} onClose={() => setSpawnOpen(false)} />
     </section>
   );
 }

@@ -1,6 +1,16 @@
 import { z } from "zod";
-import { AgentView } from "./agents";
+import { ContainerView, SpawningView } from "./containers";
 import { RuntimeSnapshot } from "./health";
+
+export const ActivityView = z.object({
+  id: z.number(),
+  at: z.string(),
+  kind: z.string(),
+  agent: z.string().nullable(),
+  actor: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type ActivityView = z.infer<typeof ActivityView>;
 
 /** Everything the dashboard page renders, in one response. */
 export const DashboardState = z.object({
@@ -10,7 +20,12 @@ export const DashboardState = z.object({
   authMode: z.enum(["token", "proxy"]),
   runtime: RuntimeSnapshot,
   /** null while the engine is not reachable: the page says so rather than showing an empty fleet. */
-  agents: z.array(AgentView).nullable(),
-  agentsError: z.string().nullable(),
+  containers: z.array(ContainerView).nullable(),
+  containersError: z.string().nullable(),
+  /** Agents being spawned that have no container yet. */
+  spawning: z.array(SpawningView),
+  /** Some action is in flight somewhere: the page refreshes every 2 s instead of 5 s. */
+  inFlight: z.boolean(),
+  activity: z.array(ActivityView),
 });
 export type DashboardState = z.infer<typeof DashboardState>;

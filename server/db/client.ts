@@ -18,6 +18,7 @@ export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 export type DbOrTx = Database | Tx;
 
 export type Notification = { channel: string; payload: string };
+export type LeaderLock = { lost: Promise<void>; release(): Promise<void> };
 
 export interface DatabaseHandle {
   readonly kind: "pglite" | "postgres";
@@ -26,7 +27,12 @@ export interface DatabaseHandle {
   readonly db: Database;
   ping(timeoutMs: number): Promise<void>;
   /** Subscribes to NOTIFY on a channel; returns the unsubscribe function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  /**
+   * Tries to become the one holder of a cluster-wide lock (a session advisory lock on its own connection).
+   * Returns null when another process holds it; `lost` resolves if the connection carrying it dies.
+   */
+  tryLeaderLock(key: string): Promise<LeaderLock | null>;
   close(): Promise<void>;
 }
 
@@ -76,6 +82,12 @@ export async function openPglite(dataDir: string, purpose: string, logger: Logge
           if (!closed) await unsubscribe();
         };
       },
+      async tryLeaderLock() {
+        // One process per data directory (the lock file): that process is always the leader.
+        let release: () => void = () => undefined;
+        const lost = new Promise<void>((resolve) => (release = resolve));
+        return { lost, release: async () => release() };
+      },
       async close() {
         if (closed) return;
         closed = true;
@@ -104,11 +116,13 @@ export async function openPostgres(url: string, logger: Logger): Promise<Databas
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on("error", (error) => logger.warn({ err: error.message }, "idle database connection lost"));
   const db = drizzlePostgres(pool, { schema }) as unknown as Database;
-  const listeners = new Set<{ channel: string; onPayload: (payload: string) => void }>();
+  const listeners = new Set<{ channel: string; onPayload: (payload: string) => void; onReconnect?: () => void }>();
   let listenClient: pg.Client | undefined;
   let listenStarting: Promise<void> | undefined;
   let closed = false;
   let retryTimer: NodeJS.Timeout | undefined;
+  let reconnecting = false;
+  const leaderClients = new Set<pg.Client>();
 
   // One dedicated connection carries every LISTEN; when it drops it is re-established with backoff.
   async function connectListener(attempt = 0): Promise<void> {
@@ -121,6 +135,7 @@ export async function openPostgres(url: string, logger: Logger): Promise<Databas
     const reconnect = (reason: string) => {
       if (closed || listenClient !== client) return;
       listenClient = undefined;
+      reconnecting = true;
       logger.warn({ reason }, "database notification connection lost; reconnecting");
       client.end().catch(() => undefined);
       scheduleReconnect(0);
@@ -132,6 +147,8 @@ export async function openPostgres(url: string, logger: Logger): Promise<Databas
       const channels = new Set([...listeners].map((listener) => listener.channel));
       for (const channel of channels) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       listenClient = client;
+      if (attempt > 0 || reconnecting) for (const listener of listeners) listener.onReconnect?.();
+      reconnecting = false;
     } catch (error) {
       client.end().catch(() => undefined);
       if (closed) return;
@@ -156,8 +173,8 @@ export async function openPostgres(url: string, logger: Logger): Promise<Databas
     async ping(timeoutMs) {
       await withTimeout(pool.query("select 1"), timeoutMs, "database ping");
     },
-    async listen(channel, onPayload) {
-      const listener = { channel, onPayload };
+    async listen(channel, onPayload, onReconnect) {
+      const listener = { channel, onPayload, onReconnect };
       const isNewChannel = ![...listeners].some((entry) => entry.channel === channel);
       listeners.add(listener);
       if (!listenClient && !listenStarting) listenStarting = connectListener();
@@ -167,10 +184,54 @@ export async function openPostgres(url: string, logger: Logger): Promise<Databas
         listeners.delete(listener);
       };
     },
+    async tryLeaderLock(key) {
+      const client = new pg.Client({ connectionString: url, application_name: "hive-dashboard-leader", keepAlive: true });
+      client.on("error", () => undefined);
+      try {
+        await client.connect();
+        const result = await client.query("select pg_try_advisory_lock(hashtext($1)) as ok", [key]);
+        if (!result.rows[0]?.ok) {
+          await client.end().catch(() => undefined);
+          return null;
+        }
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        throw error;
+      }
+      let markLost: () => void = () => undefined;
+      const lost = new Promise<void>((resolve) => (markLost = resolve));
+      // A dead connection means the lock is gone too; check it every few seconds.
+      const check = setInterval(() => {
+        client.query("select 1").catch(() => {
+          clearInterval(check);
+          markLost();
+        });
+      }, 5_000);
+      client.on("end", () => {
+        clearInterval(check);
+        markLost();
+      });
+      client.on("error", () => {
+        clearInterval(check);
+        markLost();
+      });
+      leaderClients.add(client);
+      return {
+        lost,
+        async release() {
+          clearInterval(check);
+          leaderClients.delete(client);
+          await client.query("select pg_advisory_unlock(hashtext($1))", [key]).catch(() => undefined);
+          await client.end().catch(() => undefined);
+          markLost();
+        },
+      };
+    },
     async close() {
       if (closed) return;
       closed = true;
       clearTimeout(retryTimer);
+      for (const client of leaderClients) await client.end().catch(() => undefined);
       await listenClient?.end().catch(() => undefined);
       await pool.end();
     },

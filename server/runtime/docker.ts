@@ -6,6 +6,7 @@ import { z } from "zod";
 import {
   AGENT_LABEL,
   type AgentContainer,
+  type AgentContainerConfig,
   type ContainerRuntime,
   containerNameFor,
   type CreateAgentSpec,
@@ -48,7 +49,20 @@ const ContainerInspect = z.object({
     StartedAt: z.string().default(""),
     FinishedAt: z.string().default(""),
   }),
-  Config: z.object({ Image: z.string(), Labels, Tty: z.boolean().default(false) }),
+  Config: z.object({
+    Image: z.string(),
+    Labels,
+    Tty: z.boolean().default(false),
+    Cmd: z.array(z.string()).nullish(),
+    Env: z.array(z.string()).nullish(),
+  }),
+  HostConfig: z
+    .object({
+      Memory: z.number().nullish(),
+      NanoCpus: z.number().nullish(),
+      NetworkMode: z.string().nullish(),
+    })
+    .default({}),
 });
 
 const VolumeItem = z.object({
@@ -73,6 +87,9 @@ const EngineEvent = z.object({
   time: z.number(),
   timeNano: z.number().optional(),
 });
+
+/** Variables images commonly set themselves; not part of an agent's own config. */
+const IMAGE_ENV = new Set(["PATH", "HOSTNAME", "HOME", "TERM"]);
 
 const CONTAINER_STATES = ["created", "running", "paused", "restarting", "removing", "exited", "dead"] as const;
 type ContainerState = (typeof CONTAINER_STATES)[number];
@@ -217,7 +234,14 @@ export class DockerRuntime implements ContainerRuntime {
     const details = await this.inspectChanged(items);
     const live = new Set(items.map((item) => item.Id));
     for (const id of this.startedAtCache.keys()) if (!live.has(id)) this.startedAtCache.delete(id);
-    return items.map((item) => this.toAgentContainer(item, details.get(item.Id)));
+    // During a rebuild the old container briefly coexists (renamed); the one with the agent's own name wins.
+    const byAgent = new Map<string, z.infer<typeof ContainerListItem>>();
+    for (const item of items) {
+      const agent = item.Labels[AGENT_LABEL] ?? "";
+      const current = byAgent.get(agent);
+      if (!current || item.Names.includes(`/${containerNameFor(agent)}`)) byAgent.set(agent, item);
+    }
+    return [...byAgent.values()].map((item) => this.toAgentContainer(item, details.get(item.Id)));
   }
 
   // The list call lacks start times and exit codes; inspect only containers whose state changed since.
@@ -274,7 +298,7 @@ export class DockerRuntime implements ContainerRuntime {
       containerName: (item.Names[0] ?? "").replace(/^\//, ""),
       image: item.Image,
       imageId: item.ImageID,
-      state: toState(item.State),
+      state: toState(inspect?.State.Status ?? item.State),
       status: item.Status,
       createdAt: new Date(item.Created * 1000).toISOString(),
       startedAt: inspect ? engineDate(inspect.State.StartedAt) : null,
@@ -291,7 +315,7 @@ export class DockerRuntime implements ContainerRuntime {
       this.quick.listContainers({ all: true, filters: { label: [`${AGENT_LABEL}=${name}`] } }),
     );
     const items = z.array(ContainerListItem).parse(raw);
-    return items[0] ?? null;
+    return items.find((item) => item.Names.includes(`/${containerNameFor(name)}`)) ?? items[0] ?? null;
   }
 
   private async resolveOrThrow(name: string) {
@@ -338,6 +362,55 @@ export class DockerRuntime implements ContainerRuntime {
       labels: volume.Labels,
       mountpoint: volume.Mountpoint ?? null,
     };
+  }
+
+  async readAgentConfig(name: string): Promise<AgentContainerConfig | null> {
+    const item = await this.resolve(name);
+    if (!item) return null;
+    const inspect = await this.inspectById(item.Id);
+    if (!inspect) return null;
+    const env: Record<string, string> = {};
+    for (const entry of inspect.Config.Env ?? []) {
+      const eq = entry.indexOf("=");
+      const key = eq < 0 ? entry : entry.slice(0, eq);
+      // The dashboard sets HIVE_* itself; PATH and friends come from the image.
+      if (key.startsWith("HIVE_") || IMAGE_ENV.has(key)) continue;
+      env[key] = eq < 0 ? "" : entry.slice(eq + 1);
+    }
+    const network = inspect.HostConfig.NetworkMode;
+    return {
+      image: inspect.Config.Image,
+      cmd: inspect.Config.Cmd ?? undefined,
+      env,
+      memoryMb: inspect.HostConfig.Memory ? Math.round(inspect.HostConfig.Memory / 1024 / 1024) : undefined,
+      cpus: inspect.HostConfig.NanoCpus ? inspect.HostConfig.NanoCpus / 1e9 : undefined,
+      network: network && network !== "default" && network !== "bridge" ? network : undefined,
+    };
+  }
+
+  async recreateAgent(spec: CreateAgentSpec, stopTimeoutSeconds: number): Promise<{ containerId: string }> {
+    const old = await this.resolveOrThrow(spec.name);
+    const oldContainer = this.slow.getContainer(old.Id);
+    const wasRunning = old.State === "running" || old.State === "restarting";
+    this.forget(spec.name);
+    await this.call(() => oldContainer.stop({ t: stopTimeoutSeconds })).catch((error: RuntimeError) => {
+      if (error.statusCode !== 304) throw error;
+    });
+    const parked = `${containerNameFor(spec.name)}-replaced-${Date.now()}`;
+    await this.call(() => oldContainer.rename({ name: parked }));
+    let created: { containerId: string } | undefined;
+    try {
+      created = await this.createAgent(spec);
+      await this.call(() => this.slow.getContainer(created!.containerId).start());
+    } catch (error) {
+      // Put the old container back exactly as it was.
+      if (created) await this.slow.getContainer(created.containerId).remove({ force: true }).catch(() => undefined);
+      await oldContainer.rename({ name: containerNameFor(spec.name) }).catch(() => undefined);
+      if (wasRunning) await oldContainer.start().catch(() => undefined);
+      throw error instanceof RuntimeError ? error : classifyEngineError(error);
+    }
+    await oldContainer.remove({ force: true, v: false }).catch(() => undefined);
+    return created;
   }
 
   async createAgent(spec: CreateAgentSpec): Promise<{ containerId: string }> {

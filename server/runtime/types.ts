@@ -29,6 +29,16 @@ export type CreateAgentSpec = {
   labels?: Record<string, string>;
 };
 
+/** The settings a container was created with, as far as the dashboard manages them. */
+export type AgentContainerConfig = {
+  image: string;
+  cmd?: string[];
+  env: Record<string, string>;
+  memoryMb?: number;
+  cpus?: number;
+  network?: string;
+};
+
 export type StateVolume = {
   name: string;
   volumeName: string;
@@ -86,6 +96,13 @@ export interface ContainerRuntime {
   listAgents(): Promise<AgentContainer[]>;
   inspectAgent(name: string): Promise<AgentContainer | null>;
   createAgent(spec: CreateAgentSpec): Promise<{ containerId: string }>;
+  /** The managed settings of an agent's container (HIVE_* variables excluded), or null without a container. */
+  readAgentConfig(name: string): Promise<AgentContainerConfig | null>;
+  /**
+   * Replaces the agent's container with one made from `spec` (and the image the reference names now), keeping
+   * the state volume. If the new container cannot be created or started, the old one is put back as it was.
+   */
+  recreateAgent(spec: CreateAgentSpec, stopTimeoutSeconds: number): Promise<{ containerId: string }>;
   startAgent(name: string): Promise<void>;
   stopAgent(name: string, timeoutSeconds: number): Promise<void>;
   restartAgent(name: string, timeoutSeconds: number): Promise<void>;

@@ -1,2 +1,3 @@
+export * from "./agents";
 export * from "./audit";
 export * from "./auth";

@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { AgentNameParams } from "@/server/contracts/containers";
+import { withRoute } from "@/server/http/with-route";
+import { destroyAgent } from "@/server/services/destroy-agent";
+
+export const dynamic = "force-dynamic";
+
+// DELETE /api/agents/:name[?purge=true]: destroy (keep the state volume) or destroy and purge.
+export const DELETE = withRoute(
+  {
+    auth: "operator",
+    action: "agent.destroy",
+    params: AgentNameParams,
+    query: z.strictObject({ purge: z.enum(["true", "false"]).default("false") }),
+  },
+  async ({ app, actor, params, query, traceId, audit }) => {
+    const purge = query.purge === "true";
+    audit.detail = { purge };
+    return destroyAgent({ app, actor: actor.name, name: params.name, purge, traceId });
+  },
+);

@@ -1,0 +1,186 @@
+"use client";
+
+import { useState } from "react";
+import type { ContainerView } from "@/server/contracts/containers";
+import type { AgentAction } from "../queries/use-agent-action-mutation";
+import type { ConfirmRequest } from "../ui/confirm-dialog";
+import { formatCountdown, shortImage } from "../ui/format";
+import { RelativeTime } from "../ui/relative-time";
+import { useServerNow } from "../ui/server-clock";
+import { CrashHistory } from "./crash-history";
+import { PendingPill } from "./pending-pill";
+
+const STATE_TONE: Record<ContainerView["state"], string> = {
+  running: "pill-ok",
+  created: "pill-muted",
+  paused: "pill-warn",
+  restarting: "pill-info",
+  removing: "pill-muted",
+  exited: "pill-muted",
+  dead: "pill-danger",
+};
+
+const isUp = (state: ContainerView["state"]) => state === "running" || state === "restarting";
+
+function stateLabel(agent: ContainerView): string {
+  if (agent.state === "exited" && agent.exitCode !== null) return `exited (${agent.exitCode})`;
+  return agent.state;
+}
+
+export function confirmationFor(action: "kill" | "destroy" | "purge", name: string, run: () => void): ConfirmRequest {
+  const volume = <span className="mono">hive-state-{name}</span>;
+  if (action === "kill") {
+    return {
+      title: `Kill ${name}?`,
+      body: (
+        <p>
+          The container is stopped at once with SIGKILL: whatever the agent is doing is cut off and unsaved work in memory is lost. Its state
+          volume {volume} is kept, and its desired state becomes <strong>stopped</strong>, so it is not restarted automatically.
+        </p>
+      ),
+      confirmLabel: `Kill ${name}`,
+      tone: "danger",
+      onConfirm: run,
+    };
+  }
+  if (action === "destroy") {
+    return {
+      title: `Destroy ${name}?`,
+      body: (
+        <p>
+          The container is removed (a running agent is killed first) and its logs go with it. The state volume {volume} and the stored config are
+          kept as a tombstone you can revive or purge later. Crash history is kept.
+        </p>
+      ),
+      confirmLabel: `Destroy ${name}`,
+      tone: "danger",
+      onConfirm: run,
+    };
+  }
+  return {
+    title: `Destroy and purge ${name}?`,
+    body: (
+      <p>
+        Everything of this agent is deleted for good: the container and its logs, the state volume {volume} with every file the agent kept, its
+        stored config and its tokens. This cannot be undone. (Crash history is kept.)
+      </p>
+    ),
+    confirmLabel: `Purge ${name}`,
+    tone: "danger",
+    typeToConfirm: name,
+    onConfirm: run,
+  };
+}
+
+/** One agent container: identity and state, in-flight pill, desired-vs-observed, crashes, actions. */
+export function AgentRow({
+  agent,
+  onAction,
+  onConfirm,
+  busy,
+}: {
+  agent: ContainerView;
+  onAction: (action: AgentAction, name: string) => void;
+  onConfirm: (request: ConfirmRequest) => void;
+  busy: boolean;
+}) {
+  const [showCrashes, setShowCrashes] = useState(false);
+  const now = useServerNow();
+  const pending = agent.pending !== null && !agent.pending.stuck;
+  const disabled = pending || busy;
+  const up = isUp(agent.state);
+  const act = (action: AgentAction) => () => onAction(action, agent.name);
+  const confirm = (action: "kill" | "destroy" | "purge") => () => onConfirm(confirmationFor(action, agent.name, act(action)));
+  const restartIn = agent.nextRestartAt ? Date.parse(agent.nextRestartAt) - now : null;
+
+  return (
+    <>
+      <tr aria-label={`Agent ${agent.name}`} className={pending ? "row-pending" : undefined} aria-busy={pending || undefined}>
+        <th scope="row" className="agent-cell">
+          <span className="agent-name">{agent.name}</span>
+          {agent.role === "manager" ? <span className="badge">manager</span> : null}
+          {agent.pending ? <PendingPill pending={agent.pending} onClear={act("clear")} /> : null}
+        </th>
+        <td>
+          <div className="state-cell">
+            <span className={`pill ${STATE_TONE[agent.state]}`}>{stateLabel(agent)}</span>
+            {agent.oomKilled ? <span className="badge badge-danger">OOM</span> : null}
+            {agent.crashLoopingSince ? (
+              <span className="badge badge-danger" title={`since ${new Date(agent.crashLoopingSince).toLocaleString()}`}>
+                crash-looping
+              </span>
+            ) : null}
+            {agent.drift && agent.desiredState ? (
+              <span className="badge badge-warn" title={`set by ${agent.desiredChangedBy}`}>
+                desired: {agent.desiredState}
+              </span>
+            ) : null}
+            {restartIn !== null && !agent.crashLoopingSince && !up ? (
+              <span className="badge">{restartIn > 0 ? `restart in ${formatCountdown(restartIn)}` : "restarting…"}</span>
+            ) : null}
+          </div>
+        </td>
+        <td className="mono" title={agent.image}>
+          {shortImage(agent.image)}
+        </td>
+        <td>{up ? <RelativeTime iso={agent.startedAt} /> : <span className="muted">{agent.status}</span>}</td>
+        <td>
+          {agent.crashes.total > 0 ? (
+            <button
+              type="button"
+              className={`btn-xs crash-toggle${agent.crashes.recent > 0 ? " recent" : ""}`}
+              aria-expanded={showCrashes}
+              aria-label={`Crash history of ${agent.name}: ${agent.crashes.total} crash${agent.crashes.total === 1 ? "" : "es"}`}
+              onClick={() => setShowCrashes((open) => !open)}
+            >
+              ✖ {agent.crashes.total}
+              {agent.crashes.last ? (
+                <span className="muted">
+                  {" "}
+                  exit {agent.crashes.last.exitCode ?? "?"} · <RelativeTime iso={agent.crashes.last.crashedAt} />
+                </span>
+              ) : null}
+            </button>
+          ) : (
+            <span className="muted">—</span>
+          )}
+        </td>
+        <td>
+          <div className="actions" role="group" aria-label={`Actions for ${agent.name}`}>
+            {up ? (
+              <button type="button" className="btn-xs" disabled={disabled} onClick={act("stop")} aria-label={`Stop ${agent.name}`}>
+                Stop
+              </button>
+            ) : (
+              <button type="button" className="btn-xs" disabled={disabled} onClick={act("start")} aria-label={`Start ${agent.name}`}>
+                Start
+              </button>
+            )}
+            <button type="button" className="btn-xs" disabled={disabled} onClick={act("restart")} aria-label={`Restart ${agent.name}`}>
+              Restart
+            </button>
+            <button type="button" className="btn-xs" disabled={disabled} onClick={act("rebuild")} aria-label={`Rebuild ${agent.name}`}>
+              Rebuild
+            </button>
+            <button type="button" className="btn-xs danger" disabled={disabled || !up} onClick={confirm("kill")} aria-label={`Kill ${agent.name}`}>
+              Kill
+            </button>
+            <button type="button" className="btn-xs danger" disabled={disabled} onClick={confirm("destroy")} aria-label={`Destroy ${agent.name}`}>
+              Destroy
+            </button>
+            <button type="button" className="btn-xs danger" disabled={disabled} onClick={confirm("purge")} aria-label={`Purge ${agent.name}`}>
+              Purge
+            </button>
+          </div>
+        </td>
+      </tr>
+      {showCrashes ? (
+        <tr className="detail-row">
+          <td colSpan={6}>
+            <CrashHistory name={agent.name} total={agent.crashes.total} />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,43 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import type { CrashDetailView } from "@/server/contracts/containers";
+import { apiFetch } from "../queries/api";
+import { crashKeys } from "../queries/keys";
+import { RelativeTime } from "../ui/relative-time";
+
+const OUTCOME: Record<CrashDetailView["outcome"], string> = {
+  restart_scheduled: "restart scheduled",
+  crash_looping: "crash-looping: automatic restarts stopped",
+  left_stopped: "left stopped",
+};
+
+/** The agent's crashes with each one's last log lines, fetched when opened. */
+export function CrashHistory({ name, total }: { name: string; total: number }) {
+  const { data, error, isPending } = useQuery({
+    queryKey: crashKeys.list(name, total),
+    queryFn: ({ signal }) => apiFetch<{ crashes: CrashDetailView[] }>(`/api/agents/${encodeURIComponent(name)}/crashes`, { signal }),
+  });
+  if (isPending) return <p className="muted">Loading crash history…</p>;
+  if (error) return <p className="form-error">Crash history unavailable: {error.message}</p>;
+  return (
+    <ol className="crash-list" aria-label={`Crash history of ${name}`}>
+      {data.crashes.map((crash) => (
+        <li key={crash.id}>
+          <details>
+            <summary>
+              <span className="badge badge-danger">exit {crash.exitCode ?? "?"}</span>
+              {crash.oomKilled ? <span className="badge badge-danger">OOM</span> : null} <RelativeTime iso={crash.crashedAt} />{" "}
+              <span className="muted">· {OUTCOME[crash.outcome]} · container {crash.containerId.slice(0, 12)}</span>
+            </summary>
+            <pre className="log-block" aria-label="Last log lines before the crash">
+              {crash.lastLines.length
+                ? crash.lastLines.map((line) => `${line.timestamp ? `${line.timestamp.slice(11, 23)} ` : ""}${line.stream === "stderr" ? "! " : ""}${line.text}`).join("\n")
+                : "(no log lines)"}
+            </pre>
+          </details>
+        </li>
+      ))}
+    </ol>
+  );
+}

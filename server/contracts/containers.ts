@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { AgentName } from "./common";
+import { ContainerState } from "./agents";
+
+export const TransientKind = z.enum(["spawning", "starting", "stopping", "restarting", "rebuilding", "destroying"]);
+export type TransientKind = z.infer<typeof TransientKind>;
+
+export const PendingView = z.object({
+  kind: TransientKind,
+  action: z.string(),
+  startedBy: z.string(),
+  startedAt: z.string(),
+  deadlineAt: z.string(),
+  /** Past its deadline: shown as a "stuck" badge with a way to clear it. */
+  stuck: z.boolean(),
+});
+export type PendingView = z.infer<typeof PendingView>;
+
+export const LogLineView = z.object({ stream: z.enum(["stdout", "stderr"]), text: z.string(), timestamp: z.string().nullable() });
+
+export const CrashView = z.object({
+  id: z.number(),
+  crashedAt: z.string(),
+  exitCode: z.number().nullable(),
+  oomKilled: z.boolean(),
+  outcome: z.enum(["restart_scheduled", "crash_looping", "left_stopped"]),
+});
+export type CrashView = z.infer<typeof CrashView>;
+
+export const CrashDetailView = CrashView.extend({ containerId: z.string(), lastLines: z.array(LogLineView) });
+export type CrashDetailView = z.infer<typeof CrashDetailView>;
+
+export const ContainerView = z.object({
+  name: z.string(),
+  containerId: z.string(),
+  image: z.string(),
+  state: ContainerState,
+  status: z.string(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  exitCode: z.number().nullable(),
+  oomKilled: z.boolean(),
+  role: z.enum(["agent", "manager"]),
+  desiredState: z.enum(["running", "stopped"]).nullable(),
+  desiredChangedBy: z.string().nullable(),
+  desiredChangedAt: z.string().nullable(),
+  /** Desired and observed disagree (and no action is in flight to reconcile them). */
+  drift: z.boolean(),
+  pending: PendingView.nullable(),
+  crashLoopingSince: z.string().nullable(),
+  nextRestartAt: z.string().nullable(),
+  crashes: z.object({ recent: z.number(), total: z.number(), last: CrashView.nullable() }),
+});
+export type ContainerView = z.infer<typeof ContainerView>;
+
+export const SpawningView = z.object({
+  name: z.string(),
+  startedBy: z.string(),
+  startedAt: z.string(),
+  deadlineAt: z.string(),
+  stuck: z.boolean(),
+});
+export type SpawningView = z.infer<typeof SpawningView>;
+
+export const EnvMap = z
+  .record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, { error: "environment names are letters, digits and underscores" }),
+    z.string().max(8192),
+  )
+  .refine((env) => Object.keys(env).length <= 200, { error: "at most 200 environment variables" })
+  .refine((env) => !Object.keys(env).some((key) => key.startsWith("HIVE_")), {
+    error: "HIVE_* variables are set by the dashboard itself",
+  });
+
+export const NetworkName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: "not a valid network name" });
+export const ImageReference = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/, { error: "not a valid image reference" });
+
+export const SpawnAgentInput = z.strictObject({
+  name: AgentName,
+  image: ImageReference,
+  cmd: z.array(z.string().max(4096)).max(64).optional(),
+  env: EnvMap.optional(),
+  memoryMb: z.number().int().min(6).max(1_048_576).optional(),
+  cpus: z.number().min(0.01).max(1024).optional(),
+  network: NetworkName.optional(),
+  role: z.enum(["agent", "manager"]).optional(),
+});
+export type SpawnAgentInput = z.infer<typeof SpawnAgentInput>;
+
+export const AgentNameParams = z.object({ name: AgentName });
+
+export const StopAgentInput = z.strictObject({ timeoutSeconds: z.number().int().min(0).max(300).optional() });
+export type StopAgentInput = z.infer<typeof StopAgentInput>;

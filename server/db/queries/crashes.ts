@@ -1,0 +1,73 @@
+import "server-only";
+import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
+import type { DbOrTx } from "../client";
+import { crashRecords } from "../schema";
+
+export type CrashRow = typeof crashRecords.$inferSelect;
+
+/** Inserts a crash unless this container exit was already recorded (by the event stream, the poll, or a replica). */
+export async function insertCrashOnce(db: DbOrTx, row: typeof crashRecords.$inferInsert): Promise<CrashRow | undefined> {
+  const inserted = await db
+    .insert(crashRecords)
+    .values(row)
+    .onConflictDoNothing({ target: [crashRecords.containerId, crashRecords.crashedAt] })
+    .returning();
+  return inserted[0];
+}
+
+export async function countCrashesSince(db: DbOrTx, agent: string, since: Date): Promise<number> {
+  const rows = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(crashRecords)
+    .where(and(eq(crashRecords.agent, agent), gte(crashRecords.crashedAt, since)));
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** The newest crashes of the given agents, at most `perAgent` each. */
+export async function recentCrashes(db: DbOrTx, agentNames: string[], perAgent: number): Promise<CrashRow[]> {
+  if (agentNames.length === 0) return [];
+  const ranked = db
+    .select({
+      id: crashRecords.id,
+      rank: sql<number>`row_number() over (partition by ${crashRecords.agent} order by ${crashRecords.crashedAt} desc)`.as("rank"),
+    })
+    .from(crashRecords)
+    .where(inArray(crashRecords.agent, agentNames))
+    .as("ranked");
+  return db
+    .select()
+    .from(crashRecords)
+    .innerJoin(ranked, eq(ranked.id, crashRecords.id))
+    .where(sql`${ranked.rank} <= ${perAgent}`)
+    .orderBy(desc(crashRecords.crashedAt))
+    .then((rows) => rows.map((row) => row.crash_records));
+}
+
+export async function crashesOf(db: DbOrTx, agent: string, limit: number): Promise<CrashRow[]> {
+  return db.select().from(crashRecords).where(eq(crashRecords.agent, agent)).orderBy(desc(crashRecords.crashedAt)).limit(limit);
+}
+
+export type CrashSummary = { agent: string; recentCount: number; total: number; last: CrashRow };
+
+/** Per agent: crashes in the window, all crashes, and the newest one (without reading every row). */
+export async function crashSummaries(db: DbOrTx, windowStart: Date): Promise<CrashSummary[]> {
+  const counts = await db
+    .select({
+      agent: crashRecords.agent,
+      recent: sql<number>`count(*) filter (where ${crashRecords.crashedAt} >= ${windowStart})::int`,
+      total: sql<number>`count(*)::int`,
+      lastId: sql<number>`max(${crashRecords.id})::int`,
+    })
+    .from(crashRecords)
+    .groupBy(crashRecords.agent);
+  if (counts.length === 0) return [];
+  const last = await db
+    .select()
+    .from(crashRecords)
+    .where(inArray(crashRecords.id, counts.map((row) => Number(row.lastId))));
+  const byId = new Map(last.map((row) => [row.id, row]));
+  return counts.flatMap((row) => {
+    const newest = byId.get(Number(row.lastId));
+    return newest ? [{ agent: row.agent, recentCount: Number(row.recent), total: Number(row.total), last: newest }] : [];
+  });
+}

@@ -1,0 +1,30 @@
+import "server-only";
+import { desc, lt, sql } from "drizzle-orm";
+import type { DbOrTx } from "../client";
+import { events } from "../schema";
+
+export const EVENTS_CHANNEL = "hive_events";
+export type EventRow = typeof events.$inferSelect;
+export type NewEvent = { kind: string; agent?: string | null; actor: string; detail?: Record<string, unknown> };
+/** What NOTIFY carries: enough for a browser to know what changed; the state endpoint has the rest. */
+export type EventNotice = { id: number; kind: string; agent: string | null; at: string };
+
+/** Records an event and announces it to every replica (NOTIFY is delivered when the transaction commits). */
+export async function publishEvent(db: DbOrTx, event: NewEvent): Promise<EventRow> {
+  const [row] = await db
+    .insert(events)
+    .values({ kind: event.kind, agent: event.agent ?? null, actor: event.actor, detail: event.detail ?? {} })
+    .returning();
+  const notice: EventNotice = { id: row!.id, kind: row!.kind, agent: row!.agent, at: row!.at.toISOString() };
+  await db.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(notice)})`);
+  return row!;
+}
+
+export async function recentEvents(db: DbOrTx, limit: number): Promise<EventRow[]> {
+  return db.select().from(events).orderBy(desc(events.id)).limit(limit);
+}
+
+export async function deleteEventsBefore(db: DbOrTx, before: Date): Promise<number> {
+  const deleted = await db.delete(events).where(lt(events.at, before)).returning({ id: events.id });
+  return deleted.length;
+}

@@ -1,0 +1,108 @@
+import "server-only";
+import type { HiveApp } from "../app";
+import type { ContainerView } from "../contracts/containers";
+import { findAgent } from "../db/queries/agents";
+import { crashSummaries } from "../db/queries/crashes";
+import { publishEvent } from "../db/queries/events";
+import { claimTransient, listTransients, releaseTransient, type TransientKind } from "../db/queries/transients";
+import { HiveError } from "../errors";
+import { newId } from "../security/tokens";
+import { buildContainerViews } from "../views/containers";
+import { toAgentView } from "./list-agents";
+import { requireRuntime } from "./require-runtime";
+
+export const TRANSIENT_DEADLINE_MS: Record<TransientKind, number> = {
+  spawning: 2 * 60_000,
+  starting: 2 * 60_000,
+  stopping: 2 * 60_000,
+  restarting: 2 * 60_000,
+  destroying: 2 * 60_000,
+  rebuilding: 10 * 60_000,
+};
+
+export const CRASH_WINDOW_MS = 10 * 60_000;
+
+export type ActionRequest = {
+  app: HiveApp;
+  agent: string;
+  kind: TransientKind;
+  /** The verb shown to operators and written to events: "restart", "kill", ... */
+  action: string;
+  actor: string;
+  traceId?: string;
+};
+
+/**
+ * Runs an action while holding the agent's in-flight slot, so a second action on the same agent (another
+ * operator, a double click, the recovery loop) gets 409 action_in_flight instead of running too.
+ */
+export async function withInFlightSlot<T>(request: ActionRequest, work: () => Promise<T>): Promise<T> {
+  const { app, agent, kind, action, actor } = request;
+  const db = app.database.db;
+  const claim = await claimTransient(db, {
+    agent,
+    id: newId("act"),
+    kind,
+    action,
+    startedBy: actor,
+    deadlineAt: new Date(Date.now() + TRANSIENT_DEADLINE_MS[kind]),
+    ownerInstance: app.instanceId,
+    traceId: request.traceId ?? null,
+  });
+  if (!claim.claimed) {
+    const holder = claim.holder;
+    throw new HiveError(
+      "action_in_flight",
+      holder
+        ? `${holder.action} of ${agent} is already in progress (started by ${holder.startedBy} at ${holder.startedAt.toISOString()})`
+        : `another action on ${agent} is in progress`,
+      holder ? { action: holder.action, startedBy: holder.startedBy, startedAt: holder.startedAt.toISOString() } : undefined,
+    );
+  }
+  await publishEvent(db, { kind: "action_started", agent, actor, detail: { action, transient: kind } });
+  let failed: unknown;
+  try {
+    return await work();
+  } catch (error) {
+    failed = error;
+    throw error;
+  } finally {
+    await releaseTransient(db, agent, claim.row.id).catch((error: Error) =>
+      app.logger.error({ agent, err: error.message }, "could not release the in-flight slot; the reclaimer will"),
+    );
+    await publishEvent(db, {
+      kind: failed ? "action_failed" : "action_finished",
+      agent,
+      actor,
+      detail: { action, ...(failed ? { error: (failed as Error).message } : {}) },
+    }).catch(() => undefined);
+  }
+}
+
+/** The engine must know the agent (by label) before anything is done to it. */
+export async function requireAgentContainer(app: HiveApp, name: string) {
+  const container = await requireRuntime(app).inspectAgent(name);
+  if (!container) throw new HiveError("agent_not_found", `no agent container named ${name}`);
+  return container;
+}
+
+/** The one agent's row as the dashboard shows it now (after an action). */
+export async function loadContainerView(app: HiveApp, name: string): Promise<ContainerView | null> {
+  const container = await app.runtime.inspectAgent(name);
+  if (!container) return null;
+  const db = app.database.db;
+  const now = new Date();
+  const [agent, transients, crashes] = await Promise.all([
+    findAgent(db, name),
+    listTransients(db),
+    crashSummaries(db, new Date(now.getTime() - CRASH_WINDOW_MS)),
+  ]);
+  const [view] = buildContainerViews({
+    containers: [toAgentView(container)],
+    agents: agent ? [agent] : [],
+    transients: transients.filter((transient) => transient.agent === name),
+    crashes: crashes.filter((crash) => crash.agent === name),
+    now,
+  });
+  return view ?? null;
+}

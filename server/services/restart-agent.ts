@@ -1,0 +1,26 @@
+import "server-only";
+import type { HiveApp } from "../app";
+import { setDesiredState } from "../db/queries/agents";
+import { loadContainerView, requireAgentContainer, withInFlightSlot } from "./agent-action";
+import { DEFAULT_STOP_TIMEOUT_SECONDS } from "./stop-agent";
+
+export async function restartAgent({
+  app,
+  actor,
+  name,
+  timeoutSeconds = DEFAULT_STOP_TIMEOUT_SECONDS,
+  traceId,
+}: {
+  app: HiveApp;
+  actor: string;
+  name: string;
+  timeoutSeconds?: number;
+  traceId?: string;
+}) {
+  await requireAgentContainer(app, name);
+  await withInFlightSlot({ app, agent: name, kind: "restarting", action: "restart", actor, traceId }, async () => {
+    await setDesiredState(app.database.db, name, "running", actor);
+    await app.runtime.restartAgent(name, timeoutSeconds);
+  });
+  return loadContainerView(app, name);
+}

@@ -1,0 +1,60 @@
+import "server-only";
+import type { HiveApp } from "../app";
+import { SpawnAgentInput } from "../contracts/containers";
+import { deleteAgent, findAgent, upsertSpawnedAgent } from "../db/queries/agents";
+import { agents } from "../db/schema";
+import { publishEvent } from "../db/queries/events";
+import { HiveError } from "../errors";
+import { isRuntimeError } from "../runtime/types";
+import { loadContainerView, withInFlightSlot } from "./agent-action";
+import { issueContainerCredentials } from "./container-credentials";
+import { requireRuntime } from "./require-runtime";
+
+/**
+ * Creates and starts an agent: its state volume (reused when a tombstone left one), its container with a
+ * fresh token and the API address in its env, and its record (desired state running). A spawn that fails
+ * leaves nothing behind: no container, no new volume, no token, the previous record as it was.
+ */
+export async function spawnAgent({
+  app,
+  actor,
+  input,
+  traceId,
+}: {
+  app: HiveApp;
+  actor: string;
+  input: SpawnAgentInput;
+  traceId?: string;
+}) {
+  const spec = SpawnAgentInput.parse(input);
+  const runtime = requireRuntime(app);
+  const db = app.database.db;
+  if (await runtime.inspectAgent(spec.name)) {
+    throw new HiveError("conflict", `agent ${spec.name} already exists`);
+  }
+  await withInFlightSlot({ app, agent: spec.name, kind: "spawning", action: "spawn", actor, traceId }, async () => {
+    const previous = await findAgent(db, spec.name);
+    const volumeExisted = (await runtime.listStateVolumes()).some((volume) => volume.name === spec.name);
+    const config = { image: spec.image, cmd: spec.cmd, env: spec.env ?? {}, memoryMb: spec.memoryMb, cpus: spec.cpus, network: spec.network };
+    const role = spec.role ?? previous?.role ?? "agent";
+    await upsertSpawnedAgent(db, { name: spec.name, role, config, actor });
+    const credentials = await issueContainerCredentials(app, spec.name, role, actor);
+    try {
+      await runtime.createAgent({ name: spec.name, ...config, env: { ...config.env, ...credentials.env } });
+      await runtime.startAgent(spec.name);
+    } catch (error) {
+      await runtime.removeAgent(spec.name).catch(() => undefined);
+      if (!volumeExisted) await runtime.removeStateVolume(spec.name).catch(() => undefined);
+      await credentials.revoke().catch(() => undefined);
+      if (previous) await db.insert(agents).values(previous).onConflictDoUpdate({ target: agents.name, set: previous });
+      else await deleteAgent(db, spec.name);
+      if (isRuntimeError(error) && error.kind === "not_found" && /image/i.test(error.message)) {
+        throw new HiveError("image_not_found", `container engine: ${error.message}`);
+      }
+      throw error;
+    }
+    await credentials.retireOthers();
+    await publishEvent(db, { kind: "agent_spawned", agent: spec.name, actor, detail: { image: spec.image, revived: volumeExisted } });
+  });
+  return loadContainerView(app, spec.name);
+}

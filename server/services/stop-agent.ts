@@ -1,0 +1,28 @@
+import "server-only";
+import type { HiveApp } from "../app";
+import { setDesiredState } from "../db/queries/agents";
+import { loadContainerView, requireAgentContainer, withInFlightSlot } from "./agent-action";
+
+export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+
+/** Stop gracefully (SIGTERM, then SIGKILL after the timeout). The operator's stop always wins over recovery. */
+export async function stopAgent({
+  app,
+  actor,
+  name,
+  timeoutSeconds = DEFAULT_STOP_TIMEOUT_SECONDS,
+  traceId,
+}: {
+  app: HiveApp;
+  actor: string;
+  name: string;
+  timeoutSeconds?: number;
+  traceId?: string;
+}) {
+  await requireAgentContainer(app, name);
+  await withInFlightSlot({ app, agent: name, kind: "stopping", action: "stop", actor, traceId }, async () => {
+    await setDesiredState(app.database.db, name, "stopped", actor);
+    await app.runtime.stopAgent(name, timeoutSeconds);
+  });
+  return loadContainerView(app, name);
+}
