@@ -7,7 +7,8 @@ import { log } from "./log";
 import type { DependencyMonitor } from "./runtime/monitor";
 import type { ContainerRuntime } from "./runtime/types";
 import type { EventHub } from "./services/event-hub";
-import type { FleetTracker } from "./services/fleet";
+import type { FleetWatcher } from "./workers/fleet-watcher";
+import type { StateSnapshotCache } from "./services/state-snapshot";
 import type { OperatorCredentials } from "./services/operator-credentials";
 
 /** A long-running loop owned by the process: started after boot, stopped on shutdown. */
@@ -26,10 +27,13 @@ export type HiveApp = {
   runtimeMonitor: DependencyMonitor;
   workers: Worker[];
   credentials: OperatorCredentials;
-  fleet: FleetTracker;
+  /** The live picture of the agent containers (engine events + reconcile polls). */
+  fleet: FleetWatcher;
   /** This process among the replicas sharing the database: owns the transients it starts. */
   instanceId: string;
   events: EventHub;
+  /** The database half of /api/state, cached between change notifications. */
+  stateSnapshot: StateSnapshotCache;
   /** Whether this process currently runs the leader-only loops (crash watch, recovery). */
   isLeader(): boolean;
   startedAt: Date;

@@ -14,10 +14,11 @@ import { log } from "./log";
 import { DockerRuntime } from "./runtime/docker";
 import { DependencyMonitor } from "./runtime/monitor";
 import { ensureOperatorCredentials } from "./services/operator-credentials";
-import { FleetTracker } from "./services/fleet";
 import { EventHub } from "./services/event-hub";
+import { StateSnapshotCache } from "./services/state-snapshot";
 import { newId } from "./security/tokens";
 import { CrashWatch } from "./workers/crash-watch";
+import { FleetWatcher } from "./workers/fleet-watcher";
 import { InstanceRegistry } from "./workers/instance-registry";
 import { LeaderElection } from "./workers/leader-election";
 
@@ -67,14 +68,10 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       process.stdout.write(`${text}\n`),
     );
     const runtime = new DockerRuntime({ dockerHost: config.dockerHost, probeTimeoutMs: config.runtime.timeoutMs });
-    const fleet = new FleetTracker();
     const runtimeMonitor = new DependencyMonitor({
       dependency: "docker",
       endpoint: runtime.endpoint,
-      probe: async () => {
-        await runtime.ping();
-        fleet.observe(await runtime.listAgents());
-      },
+      probe: () => runtime.ping(),
       baseDelayMs: config.runtime.retryBaseMs,
       maxDelayMs: config.runtime.retryMaxMs,
       jitterMs: config.runtime.retryJitterMs,
@@ -93,6 +90,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       }
     }
     runtimeMonitor.start();
+    const fleet = new FleetWatcher(runtime, runtimeMonitor, logger.child({ component: "fleet" }));
 
     const workers: Worker[] = [];
     const instanceId = newId(`hive-${process.pid}`);
@@ -111,6 +109,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       fleet,
       instanceId,
       events,
+      stateSnapshot: new StateSnapshotCache(database.db, events),
       isLeader: () => leaderElection.isLeader,
       startedAt: new Date(),
       shutdownSignal: shutdownController.signal,
@@ -132,7 +131,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       },
     };
     const leaderElection = new LeaderElection(database, [new CrashWatch(app)], logger.child({ component: "leader" }));
-    workers.push(new InstanceRegistry(database, instanceId, logger.child({ component: "instances" })), leaderElection);
+    workers.push(fleet, new InstanceRegistry(database, instanceId, logger.child({ component: "instances" })), leaderElection);
     for (const worker of workers) await worker.start();
     logger.info(
       { database: database.kind, location: database.location, docker: runtime.endpoint, authMode: config.auth.mode },

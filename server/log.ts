@@ -2,7 +2,7 @@ import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import pino, { type Logger } from "pino";
 
-type LogContext = { traceId: string; actor?: string };
+type LogContext = { traceId: string; actor?: string; timings?: Map<string, number> };
 
 // Shared through globalThis: Next bundles this module more than once (instrumentation, each route), and
 // every copy must write through one logger reading one request context.
@@ -18,7 +18,10 @@ function createLogger(): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     // Every line written while serving a request carries that request's trace id.
-    mixin: () => context.getStore() ?? {},
+    mixin: () => {
+      const store = context.getStore();
+      return store ? { traceId: store.traceId, ...(store.actor ? { actor: store.actor } : {}) } : {};
+    },
     redact: {
       paths: ["token", "*.token", "authorization", "*.authorization", "cookie", "*.cookie", "password", "*.password"],
       censor: "[redacted]",
@@ -44,4 +47,23 @@ export function currentTraceId(): string | undefined {
 export function setLogActor(actor: string): void {
   const store = context.getStore();
   if (store) store.actor = actor;
+}
+
+/** Times a step of the current request; the totals go out in its Server-Timing header. */
+export async function measure<T>(label: string, work: () => Promise<T>): Promise<T> {
+  const store = context.getStore();
+  if (!store) return work();
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    store.timings ??= new Map();
+    store.timings.set(label, (store.timings.get(label) ?? 0) + performance.now() - started);
+  }
+}
+
+export function serverTimingHeader(): string | undefined {
+  const timings = context.getStore()?.timings;
+  if (!timings?.size) return undefined;
+  return [...timings].map(([label, duration]) => `${label};dur=${duration.toFixed(1)}`).join(", ");
 }

@@ -6,11 +6,7 @@
 #     or with $AGENT_EXIT_CODE after $AGENT_EXIT_AFTER_S seconds.
 STATE_DIR="${HIVE_STATE_DIR:-/state}"
 NAME="${HIVE_AGENT_NAME:-agent}"
-mkdir -p "$STATE_DIR"
-BOOT=$(( $(cat "$STATE_DIR/boot-count" 2>/dev/null || echo 0) + 1 ))
-echo "$BOOT" > "$STATE_DIR/boot-count"
-echo "[$NAME] boot $BOOT"
-
+# As PID 1 the shell ignores SIGTERM until a handler exists: install it before anything else.
 child=""
 on_term() {
   [ -n "$child" ] && kill "$child" 2>/dev/null
@@ -22,6 +18,12 @@ on_term() {
   exit 0
 }
 trap on_term TERM INT
+
+mkdir -p "$STATE_DIR"
+BOOT=$(( $(cat "$STATE_DIR/boot-count" 2>/dev/null || echo 0) + 1 ))
+echo "$BOOT" > "$STATE_DIR/boot-count"
+echo "[$NAME] boot $BOOT"
+
 
 # Optional extra behaviour for tests, sourced from the image when present.
 [ -f /agent-extra.sh ] && . /agent-extra.sh

@@ -6,7 +6,7 @@ import { getApp, type HiveApp } from "../app";
 import { isDatabaseUnavailable } from "../db/client";
 import { insertAuditEntry } from "../db/queries/audit";
 import { ERROR_STATUS, HiveError, isHiveError } from "../errors";
-import { log, runWithLogContext } from "../log";
+import { log, runWithLogContext, serverTimingHeader } from "../log";
 import { isRuntimeError } from "../runtime/types";
 import { type Actor, type AgentActor, describeActor, isSameOrigin, type OperatorActor, resolveActor, usesAmbientCredentials } from "./auth";
 
@@ -197,6 +197,16 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
         failure = toHiveError(app, error, logger);
         response = errorResponse(failure, traceId);
       }
+      const timing = serverTimingHeader();
+      if (timing && !response.headers.has("Server-Timing")) {
+        try {
+          response.headers.set("Server-Timing", timing);
+        } catch {
+          // immutable headers (a streamed response): no timing
+        }
+      }
+      // This process's writes are visible to its next state read at once, not only after their NOTIFY arrives.
+      if (app && MUTATING.has(method)) app.stateSnapshot.invalidate();
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       const line = { method, path: url.pathname, status: response.status, durationMs, actor: describeActor(actor) };
       if (response.status >= 500) logger.error({ ...line, code: failure?.code }, "request failed");

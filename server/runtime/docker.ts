@@ -96,6 +96,70 @@ type ContainerState = (typeof CONTAINER_STATES)[number];
 const toState = (value: string): ContainerState =>
   (CONTAINER_STATES as readonly string[]).includes(value) ? (value as ContainerState) : "dead";
 
+/** The state plus the stable part of the status ("Exited (137)"), without its moving "… ago". */
+function stateKey(item: { State: string; Status: string }): string {
+  return `${item.State}|${/^Exited \(\d+\)/.exec(item.Status)?.[0] ?? ""}`;
+}
+
+const UNIT_SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800, month: 2592000, year: 31536000 };
+
+/**
+ * The uptime range the engine's humanized status allows ("Up 3 minutes" is 3-4 minutes, "Up About an hour" is
+ * 1-2 hours); null when the status carries no uptime.
+ */
+export function uptimeRange(status: string): [number, number] | null {
+  const text = /^Up (.+?)(?: \(.*\))?$/.exec(status)?.[1];
+  if (!text) return null;
+  if (text.startsWith("Less than a second")) return [0, 1];
+  const about = /^About an? (\w+)$/.exec(text);
+  if (about) {
+    const unit = UNIT_SECONDS[about[1]!] ?? 1;
+    return [unit, unit * 2];
+  }
+  const counted = /^(\d+) (\w+?)s?$/.exec(text);
+  if (!counted) return null;
+  const unit = UNIT_SECONDS[counted[2]!] ?? 1;
+  return [Number(counted[1]) * unit, (Number(counted[1]) + 1) * unit];
+}
+
+/** Whether a cached start time still explains the listed uptime (else the container was restarted). */
+function uptimeFits(item: { Status: string }, inspect: { State: { StartedAt: string } }, now: number): boolean {
+  const range = uptimeRange(item.Status);
+  if (!range) return true;
+  const started = Date.parse(inspect.State.StartedAt);
+  if (Number.isNaN(started)) return false;
+  const uptime = (now - started) / 1000;
+  return uptime >= range[0] - 2 && uptime <= range[1] + 2;
+}
+
+const ID_CACHE_MS = 15_000;
+
+/** Docker's own humanized durations ("Less than a second", "5 minutes", "About an hour", "3 days"). */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 1) return "Less than a second";
+  if (seconds === 1) return "1 second";
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes === 1) return "About a minute";
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.floor(minutes / 60);
+  if (hours === 1) return "About an hour";
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(hours / 24 / 365)} years`;
+}
+
+/** The one-line status the engine's list would show, for a container we only inspected. */
+function humanStatus(state: string, startedAt: string | null, finishedAt: string | null, exitCode: number): string {
+  const now = Date.now();
+  if (state === "running" && startedAt) return `Up ${humanDuration(now - Date.parse(startedAt))}`;
+  if ((state === "exited" || state === "dead") && finishedAt) return `Exited (${exitCode}) ${humanDuration(now - Date.parse(finishedAt))} ago`;
+  return state.charAt(0).toUpperCase() + state.slice(1);
+}
+
 /** Zero dates ("0001-01-01T00:00:00Z") mean "never" in the engine's answers. */
 const engineDate = (value: string): string | null => (!value || value.startsWith("0001-") ? null : value);
 
@@ -193,6 +257,7 @@ export class DockerRuntime implements ContainerRuntime {
   /** Streams (events, followed logs) stay open for as long as the caller wants. */
   private readonly streaming: Docker;
   private readonly probeTimeoutMs: number;
+  private readonly ids = new Map<string, { id: string; at: number }>();
   private readonly startedAtCache = new Map<string, { key: string; inspect: z.infer<typeof ContainerInspect> }>();
 
   constructor(options: DockerRuntimeOptions) {
@@ -241,16 +306,20 @@ export class DockerRuntime implements ContainerRuntime {
       const current = byAgent.get(agent);
       if (!current || item.Names.includes(`/${containerNameFor(agent)}`)) byAgent.set(agent, item);
     }
+    const now = Date.now();
+    for (const [agent, item] of byAgent) this.ids.set(agent, { id: item.Id, at: now });
     return [...byAgent.values()].map((item) => this.toAgentContainer(item, details.get(item.Id)));
   }
 
-  // The list call lacks start times and exit codes; inspect only containers whose state changed since.
+  // The list call lacks start times and exit details. Inspect a container only when the list shows it changed:
+  // a new state, or an uptime that no longer fits the start time we know (it was restarted meanwhile).
   private async inspectChanged(items: z.infer<typeof ContainerListItem>[]) {
     const result = new Map<string, z.infer<typeof ContainerInspect>>();
     const pending: z.infer<typeof ContainerListItem>[] = [];
+    const now = Date.now();
     for (const item of items) {
       const cached = this.startedAtCache.get(item.Id);
-      if (cached && cached.key === this.cacheKey(item)) result.set(item.Id, cached.inspect);
+      if (cached && cached.key === stateKey(item) && uptimeFits(item, cached.inspect, now)) result.set(item.Id, cached.inspect);
       else pending.push(item);
     }
     const queue = [...pending];
@@ -259,16 +328,11 @@ export class DockerRuntime implements ContainerRuntime {
         const inspect = await this.inspectById(item.Id);
         if (!inspect) continue;
         result.set(item.Id, inspect);
-        this.startedAtCache.set(item.Id, { key: this.cacheKey(item), inspect });
+        this.startedAtCache.set(item.Id, { key: stateKey(item), inspect });
       }
     });
     await Promise.all(workers);
     return result;
-  }
-
-  // "Up 3 seconds" changes every second, so the key is the state plus whether it is freshly (re)started.
-  private cacheKey(item: z.infer<typeof ContainerListItem>): string {
-    return `${item.State}|${/^Up Less than a second|^Up \d+ seconds?$/.test(item.Status) ? item.Status : ""}`;
   }
 
   /** Forgets what is known about an agent's container so the next list inspects it again. */
@@ -310,12 +374,29 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   /** The container carrying our label for this agent, found by label (never by a name alone). */
+  /** The container carrying our label for this agent, found by label (never by a name alone). */
   private async resolve(name: string) {
     const raw = await this.call(() =>
       this.quick.listContainers({ all: true, filters: { label: [`${AGENT_LABEL}=${name}`] } }),
     );
     const items = z.array(ContainerListItem).parse(raw);
-    return items.find((item) => item.Names.includes(`/${containerNameFor(name)}`)) ?? items[0] ?? null;
+    const item = items.find((entry) => entry.Names.includes(`/${containerNameFor(name)}`)) ?? items[0] ?? null;
+    if (item) this.ids.set(name, { id: item.Id, at: Date.now() });
+    else this.ids.delete(name);
+    return item;
+  }
+
+  /** The agent's container id, from a short-lived cache (a stale id is caught by the caller and re-resolved). */
+  private async resolveId(name: string, fresh = false): Promise<string | null> {
+    const cached = this.ids.get(name);
+    if (!fresh && cached && Date.now() - cached.at < ID_CACHE_MS) return cached.id;
+    return (await this.resolve(name))?.Id ?? null;
+  }
+
+  private async resolveIdOrThrow(name: string, fresh = false): Promise<string> {
+    const id = await this.resolveId(name, fresh);
+    if (!id) throw new RuntimeError("not_found", `no container for agent ${name}`, 404);
+    return id;
   }
 
   private async resolveOrThrow(name: string) {
@@ -325,10 +406,38 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async inspectAgent(name: string): Promise<AgentContainer | null> {
-    const item = await this.resolve(name);
-    if (!item) return null;
-    const inspect = await this.inspectById(item.Id);
-    return this.toAgentContainer(item, inspect ?? undefined);
+    for (const fresh of [false, true]) {
+      const id = await this.resolveId(name, fresh);
+      if (!id) return null;
+      const inspect = await this.inspectById(id);
+      // A cached id may name a container that is gone or was parked by a rebuild: look again.
+      if (inspect && inspect.Name === `/${containerNameFor(name)}` && inspect.Config.Labels[AGENT_LABEL] === name) {
+        return this.fromInspect(inspect);
+      }
+      this.ids.delete(name);
+    }
+    return null;
+  }
+
+  private fromInspect(inspect: z.infer<typeof ContainerInspect>): AgentContainer {
+    const finishedAt = engineDate(inspect.State.FinishedAt);
+    const startedAt = engineDate(inspect.State.StartedAt);
+    const state = toState(inspect.State.Status);
+    return {
+      name: inspect.Config.Labels[AGENT_LABEL] ?? "",
+      containerId: inspect.Id,
+      containerName: inspect.Name.replace(/^\//, ""),
+      image: inspect.Config.Image,
+      imageId: inspect.Image,
+      state,
+      status: humanStatus(state, startedAt, finishedAt, inspect.State.ExitCode),
+      createdAt: inspect.Created,
+      startedAt,
+      finishedAt,
+      exitCode: !inspect.State.Running && finishedAt ? inspect.State.ExitCode : null,
+      oomKilled: inspect.State.OOMKilled,
+      labels: inspect.Config.Labels,
+    };
   }
 
   async ensureStateVolume(name: string): Promise<StateVolume> {
@@ -390,6 +499,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async recreateAgent(spec: CreateAgentSpec, stopTimeoutSeconds: number): Promise<{ containerId: string }> {
     const old = await this.resolveOrThrow(spec.name);
+    this.ids.delete(spec.name);
     const oldContainer = this.slow.getContainer(old.Id);
     const wasRunning = old.State === "running" || old.State === "restarting";
     this.forget(spec.name);
@@ -410,10 +520,12 @@ export class DockerRuntime implements ContainerRuntime {
       throw error instanceof RuntimeError ? error : classifyEngineError(error);
     }
     await oldContainer.remove({ force: true, v: false }).catch(() => undefined);
+    this.ids.set(spec.name, { id: created.containerId, at: Date.now() });
     return created;
   }
 
   async createAgent(spec: CreateAgentSpec): Promise<{ containerId: string }> {
+    this.ids.delete(spec.name);
     const volume = await this.ensureStateVolume(spec.name);
     const env = Object.entries({ ...spec.env, HIVE_AGENT_NAME: spec.name, HIVE_STATE_DIR: STATE_MOUNT }).map(
       ([key, value]) => `${key}=${value}`,
@@ -441,15 +553,23 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   private async lifecycle(name: string, work: (container: Docker.Container) => Promise<unknown>) {
-    const item = await this.resolveOrThrow(name);
     this.forget(name);
-    try {
-      await work(this.slow.getContainer(item.Id));
-    } catch (error) {
-      const failure = error as EngineFailure;
-      // Already started / already stopped: the engine answers 304, which is not a failure.
-      if (failure.statusCode === 304) return;
-      throw classifyEngineError(error);
+    for (const fresh of [false, true]) {
+      const id = await this.resolveIdOrThrow(name, fresh);
+      try {
+        await work(this.slow.getContainer(id));
+        return;
+      } catch (error) {
+        const failure = error as EngineFailure;
+        // Already started / already stopped: the engine answers 304, which is not a failure.
+        if (failure.statusCode === 304) return;
+        // A cached id for a container that is gone: resolve again once.
+        if (failure.statusCode === 404 && !fresh) {
+          this.ids.delete(name);
+          continue;
+        }
+        throw classifyEngineError(error);
+      }
     }
   }
 
@@ -477,6 +597,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async removeAgent(name: string) {
     const item = await this.resolve(name);
+    this.ids.delete(name);
     if (!item) return;
     this.forget(name);
     try {

@@ -2,10 +2,11 @@ import "server-only";
 import type { HiveApp } from "../app";
 import type { ContainerView } from "../contracts/containers";
 import { findAgent } from "../db/queries/agents";
-import { crashSummaries } from "../db/queries/crashes";
-import { publishEvent } from "../db/queries/events";
-import { claimTransient, listTransients, releaseTransient, type TransientKind } from "../db/queries/transients";
+import { crashSummaryOf } from "../db/queries/crashes";
+import { notifyChange, publishEvent } from "../db/queries/events";
+import { claimTransient, releaseTransient, type TransientKind } from "../db/queries/transients";
 import { HiveError } from "../errors";
+import { measure } from "../log";
 import { newId } from "../security/tokens";
 import { buildContainerViews } from "../views/containers";
 import { toAgentView } from "./list-agents";
@@ -39,7 +40,7 @@ export type ActionRequest = {
 export async function withInFlightSlot<T>(request: ActionRequest, work: () => Promise<T>): Promise<T> {
   const { app, agent, kind, action, actor } = request;
   const db = app.database.db;
-  const claim = await claimTransient(db, {
+  const claim = await measure("slot", () => claimTransient(db, {
     agent,
     id: newId("act"),
     kind,
@@ -48,7 +49,7 @@ export async function withInFlightSlot<T>(request: ActionRequest, work: () => Pr
     deadlineAt: new Date(Date.now() + TRANSIENT_DEADLINE_MS[kind]),
     ownerInstance: app.instanceId,
     traceId: request.traceId ?? null,
-  });
+  }));
   if (!claim.claimed) {
     const holder = claim.holder;
     throw new HiveError(
@@ -59,49 +60,54 @@ export async function withInFlightSlot<T>(request: ActionRequest, work: () => Pr
       holder ? { action: holder.action, startedBy: holder.startedBy, startedAt: holder.startedAt.toISOString() } : undefined,
     );
   }
-  await publishEvent(db, { kind: "action_started", agent, actor, detail: { action, transient: kind } });
+  await measure("event", () => notifyChange(db, { kind: "action_started", agent }));
   let failed: unknown;
   try {
-    return await work();
+    return await measure("work", work);
   } catch (error) {
     failed = error;
     throw error;
   } finally {
-    await releaseTransient(db, agent, claim.row.id).catch((error: Error) =>
+    await measure("release", () => releaseTransient(db, agent, claim.row.id)).catch((error: Error) =>
       app.logger.error({ agent, err: error.message }, "could not release the in-flight slot; the reclaimer will"),
     );
-    await publishEvent(db, {
-      kind: failed ? "action_failed" : "action_finished",
-      agent,
-      actor,
-      detail: { action, ...(failed ? { error: (failed as Error).message } : {}) },
-    }).catch(() => undefined);
+    const announce = failed
+      ? publishEvent(db, { kind: "action_failed", agent, actor, detail: { action, error: (failed as Error).message } })
+      : notifyChange(db, { kind: "action_finished", agent });
+    await announce.catch(() => undefined);
   }
 }
 
 /** The engine must know the agent (by label) before anything is done to it. */
 export async function requireAgentContainer(app: HiveApp, name: string) {
-  const container = await requireRuntime(app).inspectAgent(name);
+  const runtime = requireRuntime(app);
+  const known = app.fleet.current()?.find((container) => container.name === name);
+  const container = known ?? (await measure("check", () => runtime.inspectAgent(name)));
   if (!container) throw new HiveError("agent_not_found", `no agent container named ${name}`);
   return container;
 }
 
 /** The one agent's row as the dashboard shows it now (after an action). */
 export async function loadContainerView(app: HiveApp, name: string): Promise<ContainerView | null> {
-  const container = await app.runtime.inspectAgent(name);
-  if (!container) return null;
+  return measure("view", () => buildOneView(app, name));
+}
+
+async function buildOneView(app: HiveApp, name: string): Promise<ContainerView | null> {
   const db = app.database.db;
   const now = new Date();
-  const [agent, transients, crashes] = await Promise.all([
+  const [container, agent, crash] = await Promise.all([
+    app.runtime.inspectAgent(name),
     findAgent(db, name),
-    listTransients(db),
-    crashSummaries(db, new Date(now.getTime() - CRASH_WINDOW_MS)),
+    crashSummaryOf(db, name, new Date(now.getTime() - CRASH_WINDOW_MS)),
   ]);
+  app.fleet.update(name, container);
+  if (!container) return null;
+  // Called once the action released its slot: any other in-flight action shows on the next refresh.
   const [view] = buildContainerViews({
     containers: [toAgentView(container)],
     agents: agent ? [agent] : [],
-    transients: transients.filter((transient) => transient.agent === name),
-    crashes: crashes.filter((crash) => crash.agent === name),
+    transients: [],
+    crashes: crash ? [crash] : [],
     now,
   });
   return view ?? null;

@@ -1,35 +1,34 @@
 import "server-only";
 import type { HiveApp } from "../app";
 import type { DashboardState } from "../contracts/state";
-import { listAgentRows } from "../db/queries/agents";
-import { crashSummaries } from "../db/queries/crashes";
-import { recentEvents } from "../db/queries/events";
-import { listTransients } from "../db/queries/transients";
 import type { OperatorActor } from "../http/auth";
+import { measure } from "../log";
+import type { AgentContainer } from "../runtime/types";
 import { VERSION } from "../version";
 import { buildActivityViews } from "../views/activity";
 import { anyInFlight, buildContainerViews, buildSpawningViews } from "../views/containers";
-import { CRASH_WINDOW_MS } from "./agent-action";
 import { toAgentView } from "./list-agents";
 
 /** The page's whole state: one engine list call and a few indexed queries, run together, then pure builders. */
 export async function buildDashboardState({ app, actor }: { app: HiveApp; actor: OperatorActor }): Promise<DashboardState> {
-  const db = app.database.db;
   const now = new Date();
   const engineUp = app.runtimeMonitor.status === "up";
-  const [listed, agents, transients, crashes, events] = await Promise.all([
-    engineUp
-      ? app.runtime.listAgents().then(
-          (containers) => ({ containers, error: null }),
-          (error: Error) => ({ containers: null, error: error.message }),
-        )
-      : Promise.resolve({ containers: null, error: null }),
-    listAgentRows(db),
-    listTransients(db),
-    crashSummaries(db, new Date(now.getTime() - CRASH_WINDOW_MS)),
-    recentEvents(db, 80),
+  const [listed, [agents, transients, crashes, events]] = await Promise.all([
+    measure<{ containers: AgentContainer[] | null; error: string | null }>("engine", async () => {
+      if (!engineUp) return { containers: null, error: null };
+      // The live picture (engine events + reconcile polls) when it is current; the engine itself otherwise.
+      const live = app.fleet.current();
+      if (live) return { containers: live, error: null };
+      return app.runtime.listAgents().then(
+        (containers) => ({ containers, error: null }),
+        (error: Error) => ({ containers: null, error: error.message }),
+      );
+    }),
+    measure("db", () =>
+      app.stateSnapshot.get().then((snapshot) => [snapshot.agents, snapshot.transients, snapshot.crashes, snapshot.events] as const),
+    ),
   ]);
-  if (listed.containers) app.fleet.observe(listed.containers);
+  if (listed.containers) app.fleet.absorb(listed.containers);
   else if (listed.error) app.runtimeMonitor.reportFailure();
   const containerViews = listed.containers?.map(toAgentView) ?? null;
   return {

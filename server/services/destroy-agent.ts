@@ -32,6 +32,7 @@ export async function destroyAgent({
   if (!container && !hasVolume) throw new HiveError("agent_not_found", `no agent container named ${name}`);
   await withInFlightSlot({ app, agent: name, kind: "destroying", action: purge ? "purge" : "destroy", actor, traceId }, async () => {
     if (container) await runtime.removeAgent(name);
+    app.fleet.update(name, null);
     await revokeTokensOfAgent(db, name, new Date());
     if (purge) {
       await runtime.removeStateVolume(name);

@@ -18,7 +18,7 @@ export async function buildHealthReport(app: HiveApp): Promise<{ report: HealthR
     status: db === "healthy" && runtime.status === "up" ? "ok" : "degraded",
     db,
     runtime,
-    agents: { active: app.fleet.snapshot().active },
+    agents: { active: app.fleet.activeCount() },
     version: VERSION,
   };
   return { report, httpStatus: db === "healthy" ? 200 : 503 };

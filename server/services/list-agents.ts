@@ -22,6 +22,6 @@ export function toAgentView(container: AgentContainer): AgentView {
 /** The agent containers the engine reports, sorted by name. */
 export async function listAgents({ app }: { app: HiveApp }): Promise<AgentView[]> {
   const containers = await requireRuntime(app).listAgents();
-  app.fleet.observe(containers);
+  app.fleet.absorb(containers);
   return containers.map(toAgentView).sort((a, b) => a.name.localeCompare(b.name));
 }

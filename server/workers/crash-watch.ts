@@ -1,195 +1,141 @@
 import "server-only";
 import type { HiveApp } from "../app";
-import { adoptAgent, clearScheduledRestart, resetRestartBackoff, dueRestarts, findAgent, listAgentRows, markCrashLooping, nextDueRestart, scheduleRestart } from "../db/queries/agents";
+import {
+  adoptAgent,
+  clearScheduledRestart,
+  dueRestarts,
+  findAgent,
+  listAgentRows,
+  markCrashLooping,
+  nextDueRestart,
+  resetRestartBackoff,
+  scheduleRestart,
+} from "../db/queries/agents";
 import { countCrashesSince, insertCrashOnce } from "../db/queries/crashes";
-import { publishEvent } from "../db/queries/events";
+import { notifyChange, publishEvent } from "../db/queries/events";
 import { listTransients } from "../db/queries/transients";
 import type { AgentContainer } from "../runtime/types";
 import { CRASH_WINDOW_MS, withInFlightSlot } from "../services/agent-action";
+import { isUp, type StopTransition } from "./fleet-watcher";
+import { KeyedSerial } from "./keyed-serial";
 
 export const CRASH_LOOP_THRESHOLD = 5;
 const FIRST_RESTART_DELAY_MS = 1_000;
 const MAX_RESTART_DELAY_MS = 5 * 60_000;
 /** A recovered agent that stays up this long has its backoff reset. */
 const STABLE_AFTER_MS = 10 * 60_000;
-
-type Observed = { containerId: string; state: AgentContainer["state"] };
-const isUp = (state: AgentContainer["state"]) => state === "running" || state === "restarting";
+const HOUSEKEEPING_MS = 10_000;
 
 export const restartDelayMs = (attempt: number) =>
   Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** Math.max(0, attempt - 1));
 
 /**
- * Watches agent containers for unexpected stops and recovers them (leader only).
- * Sources: the engine's events stream (die/start/destroy), a reconcile poll as fallback and after stream
- * reconnects. A running→stopped transition with no action in flight and desired state running is a crash:
- * recorded once (keyed by container and exit time), announced, and restarted with exponential backoff until
- * it crash-loops. Whenever the engine (re)appears the picture is re-seeded without firing anything, and
- * agents that should run but do not are started.
+ * Crash watch and recovery (leader only), fed by the fleet watcher's stop transitions.
+ * A stop with no action in flight while the desired state is running is a crash: recorded once (keyed by
+ * container and exit time, so a second observer or replica cannot record it again), announced, and restarted
+ * with exponential backoff until the agent crash-loops. Whenever the fleet is re-seeded (start, engine back)
+ * nothing is judged; agents that should run but do not are started instead.
  */
 export class CrashWatch {
-  private observed = new Map<string, Observed>();
-  private stream: AbortController | undefined;
-  private pollTimer: NodeJS.Timeout | undefined;
   private recoveryTimer: NodeJS.Timeout | undefined;
-  private unsubscribe: (() => void) | undefined;
+  private housekeepingTimer: NodeJS.Timeout | undefined;
+  private subscriptions: (() => void)[] = [];
   private chain: Promise<void> = Promise.resolve();
+  private readonly perAgent = new KeyedSerial();
   private active = false;
 
-  constructor(
-    private readonly app: HiveApp,
-    private readonly pollIntervalMs = 10_000,
-  ) {}
+  constructor(private readonly app: HiveApp) {}
 
   private get log() {
     return this.app.logger.child({ component: "crash-watch" });
   }
 
-  /** Runs handlers one at a time: events, polls and recovery never interleave on the observed map. */
+  /** Reconciles and housekeeping run one at a time; crashes and restarts run in order per agent. */
   private exclusive(label: string, work: () => Promise<void>): Promise<void> {
-    this.chain = this.chain.then(async () => {
-      if (!this.active) return;
-      try {
-        await work();
-      } catch (error) {
-        this.log.warn({ err: (error as Error).message, step: label }, "crash watch step failed");
-      }
-    });
+    this.chain = this.chain.then(() => this.guard(label, work));
     return this.chain;
+  }
+
+  private async guard(label: string, work: () => Promise<void>): Promise<void> {
+    if (!this.active) return;
+    const started = performance.now();
+    try {
+      await work();
+      const tookMs = Math.round(performance.now() - started);
+      if (tookMs > 1_000) this.log.warn({ step: label, tookMs }, "slow crash watch step");
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message, step: label }, "crash watch step failed");
+    }
   }
 
   start(): void {
     if (this.active) return;
     this.active = true;
-    this.unsubscribe = this.app.runtimeMonitor.onChange((status) => {
-      if (status === "up") void this.engineAppeared();
-      else this.closeStream();
-    });
-    if (this.app.runtimeMonitor.status === "up") void this.engineAppeared();
-    this.pollTimer = setInterval(() => void this.exclusive("poll", () => this.poll()), this.pollIntervalMs);
-    this.pollTimer.unref();
+    const fleet = this.app.fleet;
+    this.subscriptions = [
+      fleet.onStop((transition) => void this.perAgent.run(transition.agent, () => this.guard("crash", () => this.onStopped(transition)))),
+      fleet.onReseed(() => void this.exclusive("reconcile", () => this.reconcile())),
+    ];
+    if (fleet.current()) void this.exclusive("reconcile", () => this.reconcile());
+    this.housekeepingTimer = setInterval(() => void this.exclusive("housekeeping", () => this.housekeeping()), HOUSEKEEPING_MS);
+    this.housekeepingTimer.unref();
     void this.scheduleRecovery();
   }
 
   async stop(): Promise<void> {
     this.active = false;
-    this.unsubscribe?.();
-    this.closeStream();
-    clearInterval(this.pollTimer);
+    for (const unsubscribe of this.subscriptions) unsubscribe();
+    this.subscriptions = [];
+    clearInterval(this.housekeepingTimer);
     clearTimeout(this.recoveryTimer);
     await this.chain;
+    await this.perAgent.idle();
   }
 
-  private async engineAppeared() {
-    await this.exclusive("seed", async () => {
-      await this.seed();
-      await this.ensureDesiredRunning();
-    });
-    this.openStream();
+  private async containers(): Promise<AgentContainer[]> {
+    return this.app.fleet.current() ?? (await this.app.runtime.listAgents());
   }
 
-  /** Records what runs now, firing nothing: a stop we did not see happen is not a crash. */
-  private async seed() {
-    const containers = await this.app.runtime.listAgents();
-    this.app.fleet.observe(containers);
-    this.observed = new Map(containers.map((container) => [container.name, { containerId: container.containerId, state: container.state }]));
-    await this.adopt(containers);
-    this.log.info({ agents: containers.length }, "crash watch seeded");
-  }
-
-  private async adopt(containers: AgentContainer[]) {
-    const known = new Set((await listAgentRows(this.app.database.db)).map((row) => row.name));
-    for (const container of containers) {
-      if (!known.has(container.name)) await adoptAgent(this.app.database.db, container.name, isUp(container.state) ? "running" : "stopped");
-    }
-  }
-
-  private openStream() {
-    if (!this.active || this.stream) return;
-    const controller = new AbortController();
-    this.stream = controller;
-    void (async () => {
-      this.log.debug("engine events stream opening");
-      let failures = 0;
-      while (this.active && !controller.signal.aborted && this.app.runtimeMonitor.status === "up") {
-        try {
-          for await (const event of this.app.runtime.events(controller.signal)) {
-            failures = 0;
-            await this.exclusive("event", () => this.onEvent(event.action, event.agent, event.containerId));
-          }
-        } catch (error) {
-          if (controller.signal.aborted) break;
-          this.log.warn({ err: (error as Error).message }, "engine events stream broke");
-        }
-        if (controller.signal.aborted || !this.active) break;
-        // Reconnected: catch up on whatever happened while the stream was away.
-        failures++;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * 2 ** failures)));
-        await this.exclusive("poll", () => this.poll());
-      }
-      if (this.stream === controller) this.stream = undefined;
-    })();
-  }
-
-  private closeStream() {
-    this.stream?.abort();
-    this.stream = undefined;
-  }
-
-  private async onEvent(action: string, agent: string, containerId: string) {
-    this.log.debug({ action, agent, containerId: containerId.slice(0, 12) }, "engine event");
-    if (action === "start") this.observed.set(agent, { containerId, state: "running" });
-    else if (action === "die") await this.onStopped(agent, containerId);
-    else if (action === "destroy" && this.observed.get(agent)?.containerId === containerId) this.observed.delete(agent);
-  }
-
-  private async poll() {
+  /** After a (re)seed: adopt newcomers, then start agents whose desired state is running but which are down. */
+  private async reconcile() {
     if (this.app.runtimeMonitor.status !== "up") return;
-    const containers = await this.app.runtime.listAgents();
-    this.app.fleet.observe(containers);
-    const rows = new Map((await listAgentRows(this.app.database.db)).map((row) => [row.name, row]));
-    const seen = new Set<string>();
+    await this.housekeeping();
+    await this.ensureDesiredRunning();
+  }
+
+  /** Containers created outside the dashboard get a record; agents stable for a while get their backoff reset. */
+  private async housekeeping() {
+    if (this.app.runtimeMonitor.status !== "up") return;
+    const db = this.app.database.db;
+    const containers = await this.containers();
+    const rows = new Map((await listAgentRows(db)).map((row) => [row.name, row]));
+    let adopted = 0;
     for (const container of containers) {
-      seen.add(container.name);
-      const previous = this.observed.get(container.name);
-      if (previous && previous.containerId === container.containerId && isUp(previous.state) && !isUp(container.state)) {
-        await this.onStopped(container.name, container.containerId);
-        continue;
-      }
-      this.observed.set(container.name, { containerId: container.containerId, state: container.state });
       const row = rows.get(container.name);
-      if (!row) await adoptAgent(this.app.database.db, container.name, isUp(container.state) ? "running" : "stopped");
-      else if (row.restartAttempt > 0 && container.state === "running" && container.startedAt && Date.now() - Date.parse(container.startedAt) > STABLE_AFTER_MS) {
-        await resetRestartBackoff(this.app.database.db, container.name);
+      if (!row) {
+        await adoptAgent(db, container.name, isUp(container.state) ? "running" : "stopped");
+        adopted++;
+      } else if (
+        row.restartAttempt > 0 &&
+        container.state === "running" &&
+        container.startedAt &&
+        Date.now() - Date.parse(container.startedAt) > STABLE_AFTER_MS
+      ) {
+        await resetRestartBackoff(db, container.name);
       }
     }
-    for (const name of [...this.observed.keys()]) if (!seen.has(name)) this.observed.delete(name);
+    if (adopted > 0) await notifyChange(db, { kind: "agents_adopted", agent: null });
     await this.scheduleRecovery();
   }
 
-  private async onStopped(agent: string, containerId: string) {
-    const previous = this.observed.get(agent);
-    this.observed.set(agent, { containerId, state: "exited" });
-    this.log.debug({ agent, previous }, "container stopped");
-    if (!previous || previous.containerId !== containerId || !isUp(previous.state)) return;
+  private async onStopped({ agent, containerId }: StopTransition) {
     const db = this.app.database.db;
-    if ((await listTransients(db)).some((transient) => transient.agent === agent)) {
-      this.log.debug({ agent }, "stop explained by an action in flight");
-      return;
-    }
+    if ((await listTransients(db)).some((transient) => transient.agent === agent)) return; // an action explains it
     const row = await findAgent(db, agent);
-    if (!row || row.desiredState !== "running" || row.destroyedAt) {
-      this.log.debug({ agent, desired: row?.desiredState }, "stop matches the desired state");
-      return;
-    }
-    const container = await this.settledContainer(agent, containerId);
-    if (!container || container.containerId !== containerId || isUp(container.state)) {
-      this.log.debug({ agent, state: container?.state }, "container already replaced or running again");
-      return;
-    }
-    const lastLines = await this.app.runtime
-      .logs(agent, { tail: 50, timestamps: true, stdout: true, stderr: true })
-      .catch(() => []);
+    if (!row || row.desiredState !== "running" || row.destroyedAt) return; // an operator's stop, or a destroy
+    const container = await this.app.runtime.inspectAgent(agent);
+    if (!container || container.containerId !== containerId || isUp(container.state)) return; // replaced or back up
+    const lastLines = await this.app.runtime.logs(agent, { tail: 50, timestamps: true, stdout: true, stderr: true }).catch(() => []);
     const now = new Date();
     const crashedAt = container.finishedAt ? new Date(container.finishedAt) : now;
     const recent = (await countCrashesSince(db, agent, new Date(now.getTime() - CRASH_WINDOW_MS))) + 1;
@@ -214,25 +160,20 @@ export class CrashWatch {
         kind: "container_crash",
         agent,
         actor: "system:crash-watch",
-        detail: { exitCode: container.exitCode, oomKilled: container.oomKilled, crashId: crash.id, outcome: crash.outcome, restartInMs: looping ? null : delay },
+        detail: {
+          exitCode: container.exitCode,
+          oomKilled: container.oomKilled,
+          crashId: crash.id,
+          outcome: crash.outcome,
+          restartInMs: looping ? null : delay,
+        },
       });
-      if (looping) {
-        await publishEvent(tx, { kind: "crash_loop", agent, actor: "system:crash-watch", detail: { crashesInWindow: recent } });
-      }
+      if (looping) await publishEvent(tx, { kind: "crash_loop", agent, actor: "system:crash-watch", detail: { crashesInWindow: recent } });
       return crash;
     });
     if (!recorded) return;
     this.log.warn({ agent, exitCode: container.exitCode, oomKilled: container.oomKilled, looping, restartInMs: looping ? null : delay }, "agent crashed");
     await this.scheduleRecovery();
-  }
-
-  /** The engine announces "die" a moment before its own state says exited: give it up to 2 s to agree. */
-  private async settledContainer(agent: string, containerId: string) {
-    for (let attempt = 0; ; attempt++) {
-      const container = await this.app.runtime.inspectAgent(agent);
-      if (!container || container.containerId !== containerId || !isUp(container.state) || attempt >= 20) return container;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
   }
 
   /** Arms one timer for the earliest due restart. */
@@ -242,7 +183,7 @@ export class CrashWatch {
     const next = await nextDueRestart(this.app.database.db).catch(() => null);
     if (!next) return;
     const delay = Math.max(0, next.getTime() - Date.now());
-    this.recoveryTimer = setTimeout(() => void this.exclusive("recover", () => this.runDueRestarts()), delay);
+    this.recoveryTimer = setTimeout(() => void this.guard("recover", () => this.runDueRestarts()), delay);
     this.recoveryTimer.unref();
   }
 
@@ -250,27 +191,30 @@ export class CrashWatch {
     if (this.app.runtimeMonitor.status !== "up") return;
     const db = this.app.database.db;
     const inFlight = new Set((await listTransients(db)).map((transient) => transient.agent));
-    for (const row of await dueRestarts(db, new Date())) {
-      if (inFlight.has(row.name)) continue; // an operator is acting: their action decides
-      const container = await this.app.runtime.inspectAgent(row.name);
-      if (!container || isUp(container.state)) {
-        await clearScheduledRestart(db, row.name);
-        continue;
-      }
-      try {
-        await withInFlightSlot({ app: this.app, agent: row.name, kind: "starting", action: "recover", actor: "system:recovery" }, async () => {
-          await this.app.runtime.startAgent(row.name);
-        });
-        await clearScheduledRestart(db, row.name);
-        this.observed.set(row.name, { containerId: container.containerId, state: "running" });
-        await publishEvent(db, { kind: "agent_recovered", agent: row.name, actor: "system:recovery", detail: { attempt: row.restartAttempt } });
-        this.log.info({ agent: row.name, attempt: row.restartAttempt }, "restarted a crashed agent");
-      } catch (error) {
-        this.log.warn({ agent: row.name, err: (error as Error).message }, "recovery restart failed; retrying later");
-        await scheduleRestart(db, row.name, new Date(Date.now() + restartDelayMs(row.restartAttempt + 1)), row.restartAttempt + 1);
-      }
-    }
+    const due = (await dueRestarts(db, new Date())).filter((row) => !inFlight.has(row.name)); // operators' actions decide
+    await Promise.all(due.map((row) => this.perAgent.run(row.name, () => this.guard("recover", () => this.restartCrashed(row)))));
     await this.scheduleRecovery();
+  }
+
+  private async restartCrashed(row: { name: string; restartAttempt: number }) {
+    const db = this.app.database.db;
+    const container = await this.app.runtime.inspectAgent(row.name);
+    if (!container || isUp(container.state)) {
+      await clearScheduledRestart(db, row.name);
+      await notifyChange(db, { kind: "restart_cancelled", agent: row.name });
+      return;
+    }
+    try {
+      await withInFlightSlot({ app: this.app, agent: row.name, kind: "starting", action: "recover", actor: "system:recovery" }, async () => {
+        await this.app.runtime.startAgent(row.name);
+      });
+      await clearScheduledRestart(db, row.name);
+      await publishEvent(db, { kind: "agent_recovered", agent: row.name, actor: "system:recovery", detail: { attempt: row.restartAttempt } });
+      this.log.info({ agent: row.name, attempt: row.restartAttempt }, "restarted a crashed agent");
+    } catch (error) {
+      this.log.warn({ agent: row.name, err: (error as Error).message }, "recovery restart failed; retrying later");
+      await scheduleRestart(db, row.name, new Date(Date.now() + restartDelayMs(row.restartAttempt + 1)), row.restartAttempt + 1);
+    }
   }
 
   /** Agents that should run but do not (engine restart, host reboot, dashboard down) are started. */
@@ -278,15 +222,16 @@ export class CrashWatch {
     const db = this.app.database.db;
     const rows = await listAgentRows(db);
     const inFlight = new Set((await listTransients(db)).map((transient) => transient.agent));
-    const containers = new Map((await this.app.runtime.listAgents()).map((container) => [container.name, container]));
+    const containers = new Map((await this.containers()).map((container) => [container.name, container]));
     for (const row of rows) {
       const container = containers.get(row.name);
-      if (!container || isUp(container.state) || row.desiredState !== "running" || row.destroyedAt || row.crashLoopingSince || inFlight.has(row.name)) continue;
+      if (!container || isUp(container.state) || row.desiredState !== "running" || row.destroyedAt || row.crashLoopingSince || inFlight.has(row.name)) {
+        continue;
+      }
       try {
         await withInFlightSlot({ app: this.app, agent: row.name, kind: "starting", action: "reconcile", actor: "system:reconcile" }, async () => {
           await this.app.runtime.startAgent(row.name);
         });
-        this.observed.set(row.name, { containerId: container.containerId, state: "running" });
         await publishEvent(db, { kind: "agent_reconciled", agent: row.name, actor: "system:reconcile", detail: { from: container.state } });
         this.log.info({ agent: row.name, from: container.state }, "started an agent whose desired state is running");
       } catch (error) {

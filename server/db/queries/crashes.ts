@@ -71,3 +71,17 @@ export async function crashSummaries(db: DbOrTx, windowStart: Date): Promise<Cra
     return newest ? [{ agent: row.agent, recentCount: Number(row.recent), total: Number(row.total), last: newest }] : [];
   });
 }
+
+/** The same summary for one agent. */
+export async function crashSummaryOf(db: DbOrTx, agent: string, windowStart: Date): Promise<CrashSummary | undefined> {
+  const [newest] = await db.select().from(crashRecords).where(eq(crashRecords.agent, agent)).orderBy(desc(crashRecords.crashedAt)).limit(1);
+  if (!newest) return undefined;
+  const [counts] = await db
+    .select({
+      recent: sql<number>`count(*) filter (where ${crashRecords.crashedAt} >= ${windowStart})::int`,
+      total: sql<number>`count(*)::int`,
+    })
+    .from(crashRecords)
+    .where(eq(crashRecords.agent, agent));
+  return { agent, recentCount: Number(counts?.recent ?? 0), total: Number(counts?.total ?? 0), last: newest };
+}

@@ -20,6 +20,15 @@ export async function publishEvent(db: DbOrTx, event: NewEvent): Promise<EventRo
   return row!;
 }
 
+/**
+ * Announces a change without recording it (an action starting or finishing): browsers refetch, the activity
+ * feed is not cluttered. Carries id 0.
+ */
+export async function notifyChange(db: DbOrTx, change: { kind: string; agent: string | null }): Promise<void> {
+  const notice: EventNotice = { id: 0, kind: change.kind, agent: change.agent, at: new Date().toISOString() };
+  await db.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(notice)})`);
+}
+
 export async function recentEvents(db: DbOrTx, limit: number): Promise<EventRow[]> {
   return db.select().from(events).orderBy(desc(events.id)).limit(limit);
 }

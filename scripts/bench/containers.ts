@@ -1,0 +1,144 @@
+// Containers panel: /api/state vs the raw engine list, restart vs the raw engine restart, crash detection
+// latency (engine kill -> container_crash event), and how fast an action reaches a second dashboard.
+import { randomBytes } from "node:crypto";
+import { api, cleanupAgents, docker, median, percentile, readSse, report, startBenchServer, TEST_IMAGE } from "./lib";
+
+const COUNT = Number(process.env.BENCH_AGENTS ?? 200);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 60);
+
+async function timed<T>(work: () => Promise<T>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+async function createFleet(prefix: string) {
+  const names = Array.from({ length: COUNT }, (_, index) => `${prefix}-${String(index).padStart(3, "0")}`);
+  const queue = [...names];
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let name = queue.shift(); name; name = queue.shift()) {
+        const container = await docker.createContainer({
+          name: `hive-${name}`,
+          Image: TEST_IMAGE,
+          Labels: { "hive.agent": name },
+          HostConfig: { NetworkMode: "none", Memory: 32 * 1024 * 1024 },
+        });
+        await container.start();
+      }
+    }),
+  );
+  return names;
+}
+
+export async function run() {
+  const prefix = `bench${randomBytes(2).toString("hex")}`;
+  console.log(`creating ${COUNT} test-agent containers (${prefix}-*)…`);
+  const names = await createFleet(prefix);
+  const server = await startBenchServer();
+  try {
+    // Let the crash watch adopt the fleet and warm the engine-side caches.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const state = (await (await api(server, "/api/state")).json()) as { containers: { name: string }[] | null };
+      if ((state.containers?.filter((container) => container.name.startsWith(prefix)).length ?? 0) >= COUNT) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+    // /api/state vs GET /containers/json (the call it wraps), interleaved.
+    const stateTimes: number[] = [];
+    const listTimes: number[] = [];
+    for (let sample = 0; sample < SAMPLES; sample++) {
+      listTimes.push(await timed(() => docker.listContainers({ all: true, filters: { label: ["hive.agent"] } })));
+      stateTimes.push(await timed(async () => (await api(server, "/api/state")).json()));
+    }
+    report(`/api/state median (${COUNT} agents)`, median(stateTimes), median(listTimes), { ratio: 1.5, label: "≤ 1.5× raw list" });
+    report(`/api/state p99 (${COUNT} agents)`, percentile(stateTimes, 99), percentile(listTimes, 99), { ratio: 1.5, label: "≤ 1.5× raw list" });
+
+    // Restart through the dashboard vs the engine's own restart, alternating on one agent.
+    const target = names[0]!;
+    const { Id } = await docker.getContainer(`hive-${target}`).inspect();
+    const restartDashboard: number[] = [];
+    const restartRaw: number[] = [];
+    const raw = async () => restartRaw.push(await timed(() => docker.getContainer(Id).restart({ t: 10 })));
+    const throughDashboard = async () =>
+      restartDashboard.push(
+        await timed(async () => {
+          const response = await api(server, `/api/agents/${target}/restart`, { method: "POST", body: "{}" });
+          if (!response.ok) throw new Error(`restart failed: ${response.status} ${await response.text()}`);
+          if (process.env.BENCH_VERBOSE) console.log(`  restart: ${response.headers.get("server-timing")}`);
+          await response.json();
+        }),
+      );
+    // Alternate the order (ABBA) so neither side always runs right after the other's restart.
+    const RESTARTS = Number(process.env.BENCH_RESTARTS ?? 20);
+    for (let sample = 0; sample < RESTARTS; sample++) {
+      if (sample % 2 === 0) {
+        await raw();
+        await throughDashboard();
+      } else {
+        await throughDashboard();
+        await raw();
+      }
+    }
+    if (process.env.BENCH_VERBOSE) console.log(`  raw restarts: ${restartRaw.map((t) => t.toFixed(0)).join(" ")}\n  dashboard:    ${restartDashboard.map((t) => t.toFixed(0)).join(" ")}`);
+    report("restart median", median(restartDashboard), median(restartRaw), { ratio: 1.1, label: "≤ 1.1× raw restart" });
+
+    // Crash detection and the second dashboard, both seen through a live SSE connection.
+    const controller = new AbortController();
+    const stream = await api(server, "/api/stream", { signal: controller.signal });
+    const waiters = new Map<string, (at: number) => void>();
+    void readSse(
+      stream,
+      (event, data) => {
+        if (event !== "change") return;
+        const notice = JSON.parse(data) as { kind: string; agent: string | null };
+        waiters.get(`${notice.kind}:${notice.agent}`)?.(performance.now());
+      },
+      controller.signal,
+    );
+    const waitFor = (kind: string, agent: string) =>
+      new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${kind} for ${agent}`)), 15_000);
+        waiters.set(`${kind}:${agent}`, (at) => {
+          clearTimeout(timer);
+          waiters.delete(`${kind}:${agent}`);
+          resolve(at);
+        });
+      });
+
+    const crashLatency: number[] = [];
+    for (const name of names.slice(10, 30)) {
+      const seen = waitFor("container_crash", name);
+      const killedAt = performance.now();
+      await docker.getContainer(`hive-${name}`).kill();
+      crashLatency.push((await seen) - killedAt);
+      if (process.env.BENCH_VERBOSE) console.log(`  crash ${name}: ${(crashLatency.at(-1) ?? 0).toFixed(1)} ms`);
+    }
+    report("crash detection median (kill → event)", median(crashLatency), null, { max: 1000, label: "p99 ≤ 1000 ms" });
+    report("crash detection p99 (kill → event)", percentile(crashLatency, 99), null, { max: 1000, label: "≤ 1000 ms" });
+
+    const noticeLatency: number[] = [];
+    const stateLatency: number[] = [];
+    for (const name of names.slice(40, 55)) {
+      const seen = waitFor("action_started", name);
+      const sentAt = performance.now();
+      const action = api(server, `/api/agents/${name}/restart`, { method: "POST", body: "{}" });
+      const noticeAt = await seen;
+      noticeLatency.push(noticeAt - sentAt);
+      const state = (await (await api(server, "/api/state")).json()) as { containers: { name: string; pending: unknown }[] };
+      stateLatency.push(performance.now() - sentAt);
+      if (!state.containers.find((container) => container.name === name)?.pending) console.warn(`  (the pill for ${name} was already gone)`);
+      await (await action).text();
+    }
+    report("action → second dashboard notified (median)", median(noticeLatency), null, { max: 250, label: "≤ 250 ms" });
+    report("action → second dashboard shows the pill (median)", median(stateLatency), null, { max: 250, label: "≤ 250 ms" });
+    report("action → second dashboard shows the pill (p99)", percentile(stateLatency, 99), null, { max: 250, label: "≤ 250 ms" });
+    controller.abort();
+    console.log(`server RSS with ${COUNT} agents: ${server.rssMb().toFixed(0)} MB`);
+  } finally {
+    await server.stop();
+    console.log("removing the bench fleet…");
+    await cleanupAgents(prefix);
+  }
+}

@@ -1,0 +1,23 @@
+// npm run bench [suite...]: speed figures side by side with the raw engine calls they wrap.
+// Suites: containers (default: all). Each suite starts its own production server and cleans up after itself.
+import { printReport } from "./lib";
+
+type Suite = { name: string; run: () => Promise<void> };
+
+const suites: Suite[] = [{ name: "containers", run: async () => (await import("./containers")).run() }];
+
+async function main() {
+  const wanted = process.argv.slice(2);
+  const selected = wanted.length ? suites.filter((suite) => wanted.includes(suite.name)) : suites;
+  if (selected.length === 0) throw new Error(`unknown suite; choose from ${suites.map((suite) => suite.name).join(", ")}`);
+  for (const suite of selected) {
+    console.log(`\n▶ ${suite.name}`);
+    await suite.run();
+  }
+  printReport(`Hive Dashboard benchmarks (${new Date().toISOString()}, ${selected.map((suite) => suite.name).join(", ")})`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,161 @@
+// Shared pieces for `npm run bench`: a real server process, an engine client, statistics and the report table.
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import Docker from "dockerode";
+
+export const ROOT = path.resolve(__dirname, "../..");
+export const BENCH_TOKEN = "hive_op_bench-operator-token-0123456789";
+export const docker = new Docker({ socketPath: (process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock").replace(/^unix:\/\//, "") });
+export const TEST_IMAGE = "hive-test-agent:latest";
+
+export type Row = { metric: string; dashboard: string; raw: string; ratio: string; target: string; verdict: string };
+export const rows: Row[] = [];
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export const median = (values: number[]) => percentile(values, 50);
+export const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
+
+/** Adds a line to the report; `ratioTarget` compares dashboard/raw, `absoluteTarget` the dashboard figure. */
+export function report(
+  metric: string,
+  dashboard: number,
+  raw: number | null,
+  target: { ratio?: number; max?: number; label: string },
+) {
+  const ratio = raw ? dashboard / raw : null;
+  const ok = target.ratio !== undefined ? ratio !== null && ratio <= target.ratio : target.max !== undefined ? dashboard <= target.max : true;
+  rows.push({
+    metric,
+    dashboard: ms(dashboard),
+    raw: raw === null ? "—" : ms(raw),
+    ratio: ratio === null ? "—" : `${ratio.toFixed(2)}×`,
+    target: target.label,
+    verdict: ok ? "ok" : "MISSED",
+  });
+}
+
+export function printReport(title: string) {
+  const headers: Row = { metric: "metric", dashboard: "dashboard", raw: "raw engine", ratio: "ratio", target: "target", verdict: "" };
+  const all = [headers, ...rows];
+  const width = (key: keyof Row) => Math.max(...all.map((row) => row[key].length));
+  const line = (row: Row) =>
+    (Object.keys(headers) as (keyof Row)[]).map((key) => row[key].padEnd(width(key))).join("  ");
+  console.log(`\n${title}\n${"=".repeat(title.length)}`);
+  console.log(line(headers));
+  console.log((Object.keys(headers) as (keyof Row)[]).map((key) => "-".repeat(width(key))).join("  "));
+  for (const row of rows) console.log(line(row));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export type BenchServer = { baseUrl: string; child: ChildProcess; stop(): Promise<void>; rssMb(): number };
+
+/** Starts the production server (`node server.mjs`) on a fresh embedded database (or DATABASE_URL when given). */
+export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+  if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) throw new Error("run `npm run build` first");
+  const port = await freePort();
+  const child = spawn(process.execPath, ["server.mjs"], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NEXT_TELEMETRY_DISABLED: "1",
+      PORT: String(port),
+      HIVE_HOST: "127.0.0.1",
+      HIVE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "hive-bench-")),
+      HIVE_OPERATOR_TOKEN: BENCH_TOKEN,
+      HIVE_PUBLIC_API_URL: `http://127.0.0.1:${port}`,
+      LOG_LEVEL: "warn",
+      ...env,
+    } as unknown as NodeJS.ProcessEnv,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if ((await fetch(`${baseUrl}/dashboard-healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (attempt > 600 || child.exitCode !== null) throw new Error("bench server did not start");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    baseUrl,
+    child,
+    rssMb() {
+      const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
+      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    },
+  };
+}
+
+export function api(server: BenchServer, pathname: string, init: RequestInit = {}) {
+  const headers = new Headers(init.headers);
+  headers.set("authorization", `Bearer ${BENCH_TOKEN}`);
+  if (init.body !== undefined) headers.set("content-type", "application/json");
+  return fetch(`${server.baseUrl}${pathname}`, { ...init, headers });
+}
+
+/** Removes every container and state volume whose agent name starts with the prefix. */
+export async function cleanupAgents(prefix: string) {
+  const containers = await docker.listContainers({ all: true, filters: { label: ["hive.agent"] } });
+  const doomed = containers.filter((container) => container.Labels["hive.agent"]?.startsWith(prefix));
+  for (let index = 0; index < doomed.length; index += 16) {
+    await Promise.all(doomed.slice(index, index + 16).map((container) => docker.getContainer(container.Id).remove({ force: true }).catch(() => undefined)));
+  }
+  const { Volumes } = await docker.listVolumes({ filters: { label: ["hive.state"] } });
+  for (const volume of (Volumes ?? []).filter((entry) => entry.Labels?.["hive.state"]?.startsWith(prefix))) {
+    await docker.getVolume(volume.Name).remove().catch(() => undefined);
+  }
+}
+
+/** Reads an SSE response, calling `onEvent` with each event's name and data until the signal aborts. */
+export async function readSse(response: Response, onEvent: (event: string, data: string) => void, signal: AbortSignal) {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  signal.addEventListener("abort", () => void reader.cancel().catch(() => undefined));
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let split: number;
+      while ((split = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, split);
+        buffer = buffer.slice(split + 2);
+        let event = "message";
+        const data: string[] = [];
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event:")) event = line.slice(6).trim();
+          else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+        }
+        if (data.length) onEvent(event, data.join("\n"));
+      }
+    }
+  } catch {
+    // aborted
+  }
+}

@@ -1,0 +1,65 @@
+import "server-only";
+import type { Database } from "../db/client";
+import { type AgentRow, listAgentRows } from "../db/queries/agents";
+import { type CrashSummary, crashSummaries } from "../db/queries/crashes";
+import { type EventRow, recentEvents } from "../db/queries/events";
+import { listTransients, type TransientRow } from "../db/queries/transients";
+import type { EventHub } from "./event-hub";
+
+export type DbSnapshot = {
+  agents: AgentRow[];
+  transients: TransientRow[];
+  crashes: CrashSummary[];
+  events: EventRow[];
+  loadedAt: Date;
+};
+
+const SAFETY_TTL_MS = 5_000;
+const CRASH_WINDOW_MS = 10 * 60_000;
+
+/**
+ * The database half of the dashboard state, kept in memory between changes. Every write that matters
+ * publishes an event, and every replica hears every event (LISTEN/NOTIFY), which invalidates this copy; a
+ * short TTL bounds the staleness of anything that slipped through.
+ */
+export class StateSnapshotCache {
+  private current: { value: Promise<DbSnapshot>; at: number; generation: number } | undefined;
+  private generation = 0;
+
+  constructor(
+    private readonly db: Database,
+    events: EventHub,
+  ) {
+    events.subscribe(() => this.invalidate());
+  }
+
+  invalidate(): void {
+    this.generation++;
+    this.current = undefined;
+  }
+
+  get(): Promise<DbSnapshot> {
+    const now = Date.now();
+    if (this.current && this.current.generation === this.generation && now - this.current.at < SAFETY_TTL_MS) {
+      return this.current.value;
+    }
+    const generation = this.generation;
+    const value = this.load();
+    this.current = { value, at: now, generation };
+    value.catch(() => {
+      if (this.current?.value === value) this.current = undefined;
+    });
+    return value;
+  }
+
+  private async load(): Promise<DbSnapshot> {
+    const now = new Date();
+    const [agents, transients, crashes, events] = await Promise.all([
+      listAgentRows(this.db),
+      listTransients(this.db),
+      crashSummaries(this.db, new Date(now.getTime() - CRASH_WINDOW_MS)),
+      recentEvents(this.db, 80),
+    ]);
+    return { agents, transients, crashes, events, loadedAt: now };
+  }
+}
