@@ -24,10 +24,6 @@ BOOT=$(( $(cat "$STATE_DIR/boot-count" 2>/dev/null || echo 0) + 1 ))
 echo "$BOOT" > "$STATE_DIR/boot-count"
 echo "[$NAME] boot $BOOT"
 
-
-# Optional extra behaviour for tests, sourced from the image when present.
-[ -f /agent-extra.sh ] && . /agent-extra.sh
-
 i=0
 while true; do
   i=$((i + 1))
