@@ -36,6 +36,7 @@ export class FleetWatcher implements Worker {
   private active = false;
   private chain: Promise<void> = Promise.resolve();
   private readonly perAgent = new KeyedSerial();
+  private readonly announced = new Map<string, string>();
   private readonly listeners: Listeners = { stop: new Set(), reseed: new Set() };
 
   constructor(
@@ -174,8 +175,14 @@ export class FleetWatcher implements Worker {
       return;
     }
     if (!LIFECYCLE_EVENTS.has(action)) return;
-    const container = action === "die" ? await this.settledAfterDeath(agent, containerId, at) : await this.runtime.inspectAgent(agent);
-    this.observe(agent, container, "event");
+    if (action === "die") {
+      // A death is a stop even if we never saw the container up (it may have lived for milliseconds).
+      const settled = await this.settledAfterDeath(agent, containerId, at);
+      this.update(agent, settled);
+      if (settled && settled.containerId === containerId && !isUp(settled.state)) this.emitStop(agent, settled, "event");
+      return;
+    }
+    this.observe(agent, await this.runtime.inspectAgent(agent), "event");
   }
 
   /** Records one container's current view; a same-container up→down change is a stop transition. */
@@ -183,7 +190,7 @@ export class FleetWatcher implements Worker {
     const previous = this.containers.get(agent);
     this.update(agent, next);
     if (previous && next && previous.containerId === next.containerId && isUp(previous.state) && !isUp(next.state)) {
-      this.emitStop({ agent, containerId: next.containerId, diedAt: next.finishedAt ? new Date(next.finishedAt) : new Date(), via });
+      this.emitStop(agent, next, via);
     }
   }
 
@@ -212,7 +219,17 @@ export class FleetWatcher implements Worker {
     this.listedAt = Date.now();
   }
 
-  private emitStop(transition: StopTransition) {
+  /** Announces each container exit once, however many times (event, poll) it is seen. */
+  private emitStop(agent: string, container: AgentContainer, via: StopTransition["via"]) {
+    const key = `${container.containerId}|${container.finishedAt ?? ""}`;
+    if (this.announced.get(agent) === key) return;
+    this.announced.set(agent, key);
+    const transition: StopTransition = {
+      agent,
+      containerId: container.containerId,
+      diedAt: container.finishedAt ? new Date(container.finishedAt) : new Date(),
+      via,
+    };
     for (const listener of this.listeners.stop) {
       try {
         listener(transition);

@@ -41,3 +41,27 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** The container's log lines (stdout and stderr), read through the engine API. */
+export async function containerLines(name: string): Promise<string[]> {
+  const { LogDemuxer } = await import("@/server/runtime/docker");
+  const container = docker.getContainer(`hive-${name}`);
+  const buffer = (await container.logs({ stdout: true, stderr: true, follow: false, tail: 5000 })) as unknown as Buffer;
+  const demuxer = new LogDemuxer(false, false);
+  return [...demuxer.push(buffer), ...demuxer.flush()].map((line) => line.text);
+}
+
+/** The highest "boot N" the test agent has printed: its state volume's boot counter. */
+export async function bootCount(name: string): Promise<number> {
+  const boots = (await containerLines(name)).map((line) => /\] boot (\d+)$/.exec(line)?.[1]).filter(Boolean);
+  return boots.length ? Math.max(...boots.map(Number)) : 0;
+}
+
+export async function engineState(name: string): Promise<{ id: string; status: string; exitCode: number; startedAt: string; env: string[] } | null> {
+  try {
+    const inspect = await docker.getContainer(`hive-${name}`).inspect();
+    return { id: inspect.Id, status: inspect.State.Status, exitCode: inspect.State.ExitCode, startedAt: inspect.State.StartedAt, env: inspect.Config.Env };
+  } catch {
+    return null;
+  }
+}

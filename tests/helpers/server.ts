@@ -138,3 +138,32 @@ export async function mintAgentToken(server: ServerProcess, agent: string, role:
   if (response.status !== 201) throw new Error(`mint failed: ${response.status} ${await response.text()}`);
   return (await response.json()) as { id: string; token: string; agent: string; role: string };
 }
+
+/** Spawns an agent through the dashboard's API (test agent image, no network unless given). */
+export async function spawnAgent(
+  server: ServerProcess,
+  name: string,
+  options: { env?: Record<string, string>; network?: string; role?: "agent" | "manager"; image?: string } = {},
+) {
+  const response = await operatorFetch(server, "/api/agents", {
+    method: "POST",
+    body: JSON.stringify({ name, image: options.image ?? "hive-test-agent:latest", network: options.network ?? "none", env: options.env, role: options.role }),
+  });
+  if (response.status !== 201) throw new Error(`spawn ${name} failed: ${response.status} ${await response.text()}`);
+  return (await response.json()).agent as Record<string, unknown> & { name: string; state: string; containerId: string };
+}
+
+/** The dashboard's state as an operator sees it. */
+export async function dashboardState(server: ServerProcess) {
+  const response = await operatorFetch(server, "/api/state");
+  if (!response.ok) throw new Error(`state failed: ${response.status}`);
+  return (await response.json()) as {
+    containers: ({ name: string; state: string; pending: { kind: string; stuck: boolean; startedBy: string } | null } & Record<string, any>)[] | null;
+    spawning: { name: string }[];
+    activity: { kind: string; agent: string | null; detail: Record<string, unknown> }[];
+    inFlight: boolean;
+  };
+}
+
+export const viewOf = async (server: ServerProcess, name: string) =>
+  (await dashboardState(server)).containers?.find((container) => container.name === name);
