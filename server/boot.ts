@@ -79,8 +79,9 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       maxRetries: config.runtime.maxRetries,
       logger: logger.child({ component: "runtime-monitor" }),
     });
+    // One probe before serving, so the first requests see the engine's real status rather than "unknown".
+    const status = await runtimeMonitor.probeNow();
     if (!config.runtime.optional) {
-      const status = await runtimeMonitor.probeNow();
       if (status !== "up") {
         const error = runtimeMonitor.snapshot().lastError;
         throw new StartupError(

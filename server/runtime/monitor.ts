@@ -84,11 +84,16 @@ export class DependencyMonitor {
     return () => this.listeners.delete(listener);
   }
 
-  /** Starts the loop with an immediate first probe. Starting twice is a no-op: one loop per monitor. */
+  /**
+   * Starts the loop: at once when nothing was probed yet, else on the schedule the last result implies.
+   * Starting twice is a no-op: one loop per monitor.
+   */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.schedule(0);
+    if (this.state.lastCheckedAt === null) this.schedule(0);
+    else if (this.state.status === "up") this.schedule(this.options.probeIntervalMs);
+    else if (!this.state.retriesExhausted) this.schedule(this.backoffDelay(this.state.consecutiveFailures));
   }
 
   async stop(): Promise<void> {
@@ -164,7 +169,7 @@ export class DependencyMonitor {
       lastDurationMs: now - started,
       consecutiveFailures: 0,
       retriesExhausted: false,
-      nextRetryAt: this.stopped ? null : new Date(now + this.options.probeIntervalMs).toISOString(),
+      nextRetryAt: new Date(now + this.options.probeIntervalMs).toISOString(),
     };
     if (previous !== "up") {
       this.options.logger.info(
@@ -184,7 +189,7 @@ export class DependencyMonitor {
     const code = errorCode(error);
     const exhausted = this.options.maxRetries > 0 && failures > this.options.maxRetries;
     const retryInMs = exhausted ? null : this.backoffDelay(failures);
-    const nextRetryAt = retryInMs === null || this.stopped ? null : new Date(now + retryInMs).toISOString();
+    const nextRetryAt = retryInMs === null ? null : new Date(now + retryInMs).toISOString();
     this.state = {
       ...this.state,
       status: "down",

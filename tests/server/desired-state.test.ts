@@ -1,0 +1,69 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { agentPrefix, bootCount, cleanupAgents, docker, engineState, eventually } from "../helpers/docker";
+import { dashboardState, operatorFetch, spawnAgent, startServer, tempDir, viewOf } from "../helpers/server";
+
+const prefix = agentPrefix();
+afterAll(() => cleanupAgents(prefix));
+
+describe("desired state survives the dashboard", () => {
+  it("a dashboard restart stops and starts nothing against the desired states; agents that should run are started", async () => {
+    const dataDir = tempDir("hive-data-");
+    const running = `${prefix}-keep`;
+    const stopped = `${prefix}-idle`;
+    const first = await startServer({}, { dataDir });
+    await spawnAgent(first, running);
+    await spawnAgent(first, stopped);
+    await operatorFetch(first, `/api/agents/${stopped}/stop`, { method: "POST", body: "{}" });
+    expect(await first.stop("SIGTERM")).toBe(0);
+
+    // A shutdown by signal changed nothing in the engine...
+    expect((await engineState(running))!.status).toBe("running");
+    expect((await engineState(stopped))!.status).toBe("exited");
+    // ...and while the dashboard is down, the host "reboots" the running agent away.
+    await docker.getContainer(`hive-${running}`).stop({ t: 5 });
+    const bootsBefore = await bootCount(running);
+
+    const second = await startServer({}, { dataDir });
+    try {
+      await eventually(async () => (await engineState(running))?.status === "running", "the agent whose desired state is running to be started");
+      expect(await bootCount(running)).toBe(bootsBefore + 1);
+      const keep = await viewOf(second, running);
+      const idle = await viewOf(second, stopped);
+      expect(keep).toMatchObject({ desiredState: "running", desiredChangedBy: "operator", crashes: { total: 0 } });
+      expect(idle).toMatchObject({ state: "exited", desiredState: "stopped", drift: false });
+      const { activity } = await dashboardState(second);
+      expect(activity).toEqual(expect.arrayContaining([expect.objectContaining({ kind: "agent_reconciled", agent: running })]));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect((await engineState(stopped))!.status).toBe("exited");
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it("reclaims the in-flight pill of a dashboard process killed mid-action", async () => {
+    const dataDir = tempDir("hive-data-");
+    const name = `${prefix}-orphan`;
+    const first = await startServer({}, { dataDir });
+    await spawnAgent(first, name, { env: { AGENT_STOP_DELAY_S: "30" } });
+    await eventually(async () => (await bootCount(name)) === 1, "first boot");
+    const stopping = operatorFetch(first, `/api/agents/${name}/stop`, { method: "POST", body: JSON.stringify({ timeoutSeconds: 60 }) }).catch(() => null);
+    await eventually(async () => (await viewOf(first, name))?.pending?.kind === "stopping", "the stopping pill");
+    first.child.kill("SIGKILL");
+    await first.exited;
+    await stopping;
+
+    const second = await startServer({}, { dataDir });
+    try {
+      const view = await viewOf(second, name);
+      expect(view?.pending).toBeNull();
+      const { activity } = await dashboardState(second);
+      expect(activity).toEqual(
+        expect.arrayContaining([expect.objectContaining({ kind: "transient_reclaimed", agent: name, detail: expect.objectContaining({ action: "stop", startedBy: "operator" }) })]),
+      );
+      // The operator's stop was recorded before the process died: it still wins.
+      expect(view?.desiredState).toBe("stopped");
+    } finally {
+      await second.stop();
+    }
+  });
+});
