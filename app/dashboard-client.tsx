@@ -8,6 +8,7 @@ import { AppHeader } from "@/components/layout/app-header";
 import { LiveIndicator } from "@/components/layout/live-indicator";
 import { dashboardKeys } from "@/components/queries/keys";
 import { useDashboardStateQuery } from "@/components/queries/use-dashboard-state-query";
+import { QuestionsPanel } from "@/components/questions/questions-panel";
 import { useLiveUpdates } from "@/components/queries/use-live-updates";
 import { ServerClockProvider } from "@/components/ui/server-clock";
 import { ToastProvider } from "@/components/ui/toast";
@@ -59,6 +60,7 @@ export function DashboardClient({ initialState }: { initialState: DashboardState
               The engine answered with an error: {state.containersError}
             </div>
           ) : null}
+          <QuestionsPanel pending={state.questions.pending} recent={state.questions.recent} />
           <ContainersPanel containers={state.containers} spawning={state.spawning} engineDown={state.runtime.status !== "up"} />
           <ActivityFeed activity={state.activity} />
         </main>

@@ -19,7 +19,9 @@ import { StateSnapshotCache } from "./services/state-snapshot";
 import { newId } from "./security/tokens";
 import { CrashWatch } from "./workers/crash-watch";
 import { FleetWatcher } from "./workers/fleet-watcher";
+import { EventRetention } from "./workers/event-retention";
 import { InstanceRegistry } from "./workers/instance-registry";
+import { QuestionExpiry } from "./workers/question-expiry";
 import { LeaderElection } from "./workers/leader-election";
 
 /** A start-up failure with a message meant for the person starting the dashboard. */
@@ -132,7 +134,13 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       },
     };
     const leaderElection = new LeaderElection(database, [new CrashWatch(app)], logger.child({ component: "leader" }));
-    workers.push(fleet, new InstanceRegistry(database, instanceId, logger.child({ component: "instances" })), leaderElection);
+    workers.push(
+      fleet,
+      new InstanceRegistry(database, instanceId, logger.child({ component: "instances" })),
+      new QuestionExpiry(database.db, events, logger.child({ component: "question-expiry" })),
+      new EventRetention(database.db, logger.child({ component: "retention" })),
+      leaderElection,
+    );
     for (const worker of workers) await worker.start();
     logger.info(
       { database: database.kind, location: database.location, docker: runtime.endpoint, authMode: config.auth.mode },

@@ -3,7 +3,10 @@
 #   - counts its boots in $HIVE_STATE_DIR/boot-count (the state volume), so kept state can be checked;
 #   - prints a numbered line every second;
 #   - exits 0 on SIGTERM (after $AGENT_STOP_DELAY_S seconds of "finishing work" when set),
-#     or with $AGENT_EXIT_CODE after $AGENT_EXIT_AFTER_S seconds.
+#     or with $AGENT_EXIT_CODE after $AGENT_EXIT_AFTER_S seconds;
+#   - with $AGENT_ASK set, asks the operator that question through the dashboard's API (busybox wget, with the
+#     HIVE_API_URL and HIVE_AGENT_TOKEN it was given), options from $AGENT_ASK_OPTIONS ("a|b|c"),
+#     $AGENT_ASK_MULTI=1 for several, $AGENT_ASK_TTL seconds; then waits and prints "answer: <answer>".
 STATE_DIR="${HIVE_STATE_DIR:-/state}"
 NAME="${HIVE_AGENT_NAME:-agent}"
 # As PID 1 the shell ignores SIGTERM until a handler exists: install it before anything else.
@@ -23,6 +26,44 @@ mkdir -p "$STATE_DIR"
 BOOT=$(( $(cat "$STATE_DIR/boot-count" 2>/dev/null || echo 0) + 1 ))
 echo "$BOOT" > "$STATE_DIR/boot-count"
 echo "[$NAME] boot $BOOT"
+
+# (busybox wget here crashes on -T, so no client-side timeouts: the server bounds every wait.)
+# JSON string escaping for the few characters our tests use.
+json_escape() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
+
+api_get() {
+  wget -q -O - --header "Authorization: Bearer $HIVE_AGENT_TOKEN" "$HIVE_API_URL$1"
+}
+
+ask_operator() {
+  options=""
+  if [ -n "$AGENT_ASK_OPTIONS" ]; then
+    options=",\"options\":[\"$(json_escape "$AGENT_ASK_OPTIONS" | sed 's/|/","/g')\"]"
+  fi
+  multi=""
+  [ -n "$AGENT_ASK_MULTI" ] && multi=',"multi":true'
+  ttl=""
+  [ -n "$AGENT_ASK_TTL" ] && ttl=",\"ttl_seconds\":$AGENT_ASK_TTL"
+  body="{\"question\":\"$(json_escape "$AGENT_ASK")\"$options$multi$ttl,\"idempotency_key\":\"$NAME-boot-$BOOT\"}"
+  response=$(wget -q -O - --header "Content-Type: application/json" --header "Authorization: Bearer $HIVE_AGENT_TOKEN" \
+    --post-data "$body" "$HIVE_API_URL/api/agent/questions")
+  qid=$(printf '%s' "$response" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+  if [ -z "$qid" ]; then
+    echo "[$NAME] could not ask the operator: $response" >&2
+    return
+  fi
+  echo "[$NAME] asked question $qid"
+  while true; do
+    state=$(api_get "/api/agent/questions/$qid?wait_seconds=25") || { sleep 1; continue; }
+    status=$(printf '%s' "$state" | sed -n 's/.*"status":"\([^"]*\)".*/\1/p')
+    if [ -n "$status" ] && [ "$status" != "pending" ]; then
+      echo "[$NAME] answer: $(printf '%s' "$state" | sed -n 's/.*"answer":"\([^"]*\)".*/\1/p')"
+      return
+    fi
+  done
+}
+
+[ -n "$AGENT_ASK" ] && ask_operator &
 
 i=0
 while true; do

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ContainerView, SpawningView } from "./containers";
 import { RuntimeSnapshot } from "./health";
+import { QuestionView } from "./questions";
 
 export const ActivityView = z.object({
   id: z.number(),
@@ -27,5 +28,6 @@ export const DashboardState = z.object({
   /** Some action is in flight somewhere: the page refreshes every 2 s instead of 5 s. */
   inFlight: z.boolean(),
   activity: z.array(ActivityView),
+  questions: z.object({ pending: z.array(QuestionView), recent: z.array(QuestionView) }),
 });
 export type DashboardState = z.infer<typeof DashboardState>;

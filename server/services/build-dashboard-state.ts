@@ -7,13 +7,14 @@ import type { AgentContainer } from "../runtime/types";
 import { VERSION } from "../version";
 import { buildActivityViews } from "../views/activity";
 import { anyInFlight, buildContainerViews, buildSpawningViews } from "../views/containers";
+import { buildQuestionViews } from "../views/questions";
 import { toAgentView } from "./list-agents";
 
 /** The page's whole state: one engine list call and a few indexed queries, run together, then pure builders. */
 export async function buildDashboardState({ app, actor }: { app: HiveApp; actor: OperatorActor }): Promise<DashboardState> {
   const now = new Date();
   const engineUp = app.runtimeMonitor.status === "up";
-  const [listed, [agents, transients, crashes, events]] = await Promise.all([
+  const [listed, snapshot] = await Promise.all([
     measure<{ containers: AgentContainer[] | null; error: string | null }>("engine", async () => {
       if (!engineUp) return { containers: null, error: null };
       // The live picture (engine events + reconcile polls) when it is current; the engine itself otherwise.
@@ -24,12 +25,11 @@ export async function buildDashboardState({ app, actor }: { app: HiveApp; actor:
         (error: Error) => ({ containers: null, error: error.message }),
       );
     }),
-    measure("db", () =>
-      app.stateSnapshot.get().then((snapshot) => [snapshot.agents, snapshot.transients, snapshot.crashes, snapshot.events] as const),
-    ),
+    measure("db", () => app.stateSnapshot.get()),
   ]);
   if (listed.containers) app.fleet.absorb(listed.containers);
   else if (listed.error) app.runtimeMonitor.reportFailure();
+  const { agents, transients, crashes, events } = snapshot;
   const containerViews = listed.containers?.map(toAgentView) ?? null;
   return {
     serverTime: now.toISOString(),
@@ -42,5 +42,6 @@ export async function buildDashboardState({ app, actor }: { app: HiveApp; actor:
     spawning: buildSpawningViews({ containers: containerViews ?? [], transients, now }),
     inFlight: anyInFlight(transients),
     activity: buildActivityViews(events, 30),
+    questions: buildQuestionViews({ pending: snapshot.pendingQuestions, resolved: snapshot.resolvedQuestions, receipts: snapshot.receipts }),
   };
 }

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { DatabaseHandle } from "../db/client";
 import { EVENTS_CHANNEL, type EventNotice } from "../db/queries/events";
 
-const Notice = z.object({ id: z.number(), kind: z.string(), agent: z.string().nullable(), at: z.string() });
+const Notice = z.object({ id: z.number(), kind: z.string(), agent: z.string().nullable(), at: z.string(), ref: z.string().optional() });
 
 export type HubMessage = EventNotice | { id: 0; kind: "resync"; agent: null; at: string };
 type Subscriber = (message: HubMessage) => void;
@@ -44,6 +44,28 @@ export class EventHub {
   subscribe(subscriber: Subscriber): () => void {
     this.subscribers.add(subscriber);
     return () => this.subscribers.delete(subscriber);
+  }
+
+  /**
+   * Resolves with the first message matching `predicate`, or null when the time is up or the signal aborts.
+   * Long polls wait on this rather than polling the database.
+   */
+  waitFor(predicate: (message: HubMessage) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<HubMessage | null> {
+    return new Promise((resolve) => {
+      const finish = (message: HubMessage | null) => {
+        clearTimeout(timer);
+        unsubscribe();
+        signal?.removeEventListener("abort", onAbort);
+        resolve(message);
+      };
+      const onAbort = () => finish(null);
+      const timer = setTimeout(() => finish(null), timeoutMs);
+      const unsubscribe = this.subscribe((message) => {
+        if (predicate(message) || message.kind === "resync") finish(message);
+      });
+      if (signal?.aborted) finish(null);
+      else signal?.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   get size(): number {

@@ -2,6 +2,7 @@ import "server-only";
 import type { HiveApp } from "../app";
 import { findAgent, setConfig, setDesiredState } from "../db/queries/agents";
 import { HiveError } from "../errors";
+import { notifyAgentStarted } from "./agent-inbox";
 import { loadContainerView, requireAgentContainer, withInFlightSlot } from "./agent-action";
 import { issueContainerCredentials } from "./container-credentials";
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from "./stop-agent";
@@ -28,5 +29,6 @@ export async function rebuildAgent({ app, actor, name, traceId }: { app: HiveApp
     }
     await credentials.retireOthers();
   });
+  await notifyAgentStarted(app, name, "rebuilt", actor);
   return loadContainerView(app, name);
 }

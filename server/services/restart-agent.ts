@@ -1,6 +1,7 @@
 import "server-only";
 import type { HiveApp } from "../app";
 import { setDesiredState } from "../db/queries/agents";
+import { notifyAgentStarted } from "./agent-inbox";
 import { loadContainerView, requireAgentContainer, withInFlightSlot } from "./agent-action";
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from "./stop-agent";
 
@@ -22,5 +23,6 @@ export async function restartAgent({
     await setDesiredState(app.database.db, name, "running", actor);
     await app.runtime.restartAgent(name, timeoutSeconds);
   });
+  await notifyAgentStarted(app, name, "restarted", actor);
   return loadContainerView(app, name);
 }

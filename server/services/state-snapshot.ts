@@ -3,6 +3,7 @@ import type { Database } from "../db/client";
 import { type AgentRow, listAgentRows } from "../db/queries/agents";
 import { type CrashSummary, crashSummaries } from "../db/queries/crashes";
 import { type EventRow, recentEvents } from "../db/queries/events";
+import { listPendingQuestions, listRecentResolved, type QuestionRow, receiptsFor } from "../db/queries/questions";
 import { listTransients, type TransientRow } from "../db/queries/transients";
 import type { EventHub } from "./event-hub";
 
@@ -11,10 +12,14 @@ export type DbSnapshot = {
   transients: TransientRow[];
   crashes: CrashSummary[];
   events: EventRow[];
+  pendingQuestions: QuestionRow[];
+  resolvedQuestions: QuestionRow[];
+  receipts: Map<string, Date | null>;
   loadedAt: Date;
 };
 
 const SAFETY_TTL_MS = 5_000;
+const RECENT_QUESTIONS = 25;
 const CRASH_WINDOW_MS = 10 * 60_000;
 
 /**
@@ -54,12 +59,15 @@ export class StateSnapshotCache {
 
   private async load(): Promise<DbSnapshot> {
     const now = new Date();
-    const [agents, transients, crashes, events] = await Promise.all([
+    const [agents, transients, crashes, events, pendingQuestions, resolvedQuestions] = await Promise.all([
       listAgentRows(this.db),
       listTransients(this.db),
       crashSummaries(this.db, new Date(now.getTime() - CRASH_WINDOW_MS)),
       recentEvents(this.db, 80),
+      listPendingQuestions(this.db),
+      listRecentResolved(this.db, RECENT_QUESTIONS),
     ]);
-    return { agents, transients, crashes, events, loadedAt: now };
+    const receipts = await receiptsFor(this.db, resolvedQuestions.map((row) => row.id));
+    return { agents, transients, crashes, events, pendingQuestions, resolvedQuestions, receipts, loadedAt: now };
   }
 }

@@ -3,7 +3,7 @@ import type { ActivityView } from "../contracts/state";
 export type EventRecord = { id: number; at: Date; kind: string; agent: string | null; actor: string; detail: Record<string, unknown> };
 
 // Per-action bookkeeping events (started/finished) drive live refreshes; the feed shows outcomes only.
-const HIDDEN_KINDS = new Set(["action_started", "action_finished"]);
+const HIDDEN_KINDS = new Set(["action_started", "action_finished", "inbox_acknowledged"]);
 
 export function buildActivityViews(events: EventRecord[], limit: number): ActivityView[] {
   return events

@@ -16,6 +16,7 @@ import { notifyChange, publishEvent } from "../db/queries/events";
 import { listTransients } from "../db/queries/transients";
 import type { AgentContainer } from "../runtime/types";
 import { CRASH_WINDOW_MS, withInFlightSlot } from "../services/agent-action";
+import { notifyAgentStarted } from "../services/agent-inbox";
 import { isUp, type StopTransition } from "./fleet-watcher";
 import { KeyedSerial } from "./keyed-serial";
 
@@ -210,6 +211,7 @@ export class CrashWatch {
       });
       await clearScheduledRestart(db, row.name);
       await publishEvent(db, { kind: "agent_recovered", agent: row.name, actor: "system:recovery", detail: { attempt: row.restartAttempt } });
+      await notifyAgentStarted(this.app, row.name, "recovered", "system:recovery");
       this.log.info({ agent: row.name, attempt: row.restartAttempt }, "restarted a crashed agent");
     } catch (error) {
       this.log.warn({ agent: row.name, err: (error as Error).message }, "recovery restart failed; retrying later");
@@ -233,6 +235,7 @@ export class CrashWatch {
           await this.app.runtime.startAgent(row.name);
         });
         await publishEvent(db, { kind: "agent_reconciled", agent: row.name, actor: "system:reconcile", detail: { from: container.state } });
+        await notifyAgentStarted(this.app, row.name, "started", "system:reconcile");
         this.log.info({ agent: row.name, from: container.state }, "started an agent whose desired state is running");
       } catch (error) {
         this.log.warn({ agent: row.name, err: (error as Error).message }, "could not start an agent whose desired state is running");

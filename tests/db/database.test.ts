@@ -11,7 +11,8 @@ import { findActiveTokenByHash, insertAgentToken, revokeAgentToken } from "@/ser
 import { insertAuditEntry, listRecentAudit } from "@/server/db/queries/audit";
 import { findLiveSession, insertSession, revokeSession } from "@/server/db/queries/sessions";
 import { getSetting, insertSettingOnce, putSetting } from "@/server/db/queries/settings";
-import { settings } from "@/server/db/schema";
+import { pruneDelivered } from "@/server/db/queries/agent-events";
+import { agentEvents, settings } from "@/server/db/schema";
 import { DATABASE_KINDS, openFreshDatabase } from "../helpers/databases";
 
 describe.each(DATABASE_KINDS)("database on %s", (kind) => {
@@ -99,6 +100,24 @@ describe.each(DATABASE_KINDS)("database on %s", (kind) => {
       while (received.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(received).toEqual(["hello"]);
       await unsubscribe();
+  });
+
+  it("prunes delivered inbox events by age, then beyond the newest N per agent, and never undelivered ones", async () => {
+    const old = new Date(Date.now() - 8 * 86_400_000);
+    const delivered = new Date();
+    const rows = [
+      ...Array.from({ length: 3 }, () => ({ agent: "keeper", kind: "system" as const, payload: {}, createdAt: old, deliveredAt: delivered })),
+      ...Array.from({ length: 2 }, () => ({ agent: "keeper", kind: "system" as const, payload: {}, createdAt: old, deliveredAt: null })),
+      ...Array.from({ length: 6 }, () => ({ agent: "busy", kind: "system" as const, payload: {}, deliveredAt: delivered })),
+      ...Array.from({ length: 2 }, () => ({ agent: "busy", kind: "system" as const, payload: {}, deliveredAt: null })),
+    ];
+    await handle.db.insert(agentEvents).values(rows);
+    const result = await pruneDelivered(handle.db, new Date(Date.now() - 7 * 86_400_000), 4);
+    expect(result).toEqual({ aged: 3, trimmed: 4 });
+    const left = await handle.db.select().from(agentEvents);
+    const count = (agent: string, isDelivered: boolean) =>
+      left.filter((row) => row.agent === agent && (row.deliveredAt !== null) === isDelivered).length;
+    expect([count("keeper", true), count("keeper", false), count("busy", true), count("busy", false)]).toEqual([0, 2, 2, 2]);
   });
 
   if (kind === "postgres") {

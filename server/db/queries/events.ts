@@ -7,15 +7,15 @@ export const EVENTS_CHANNEL = "hive_events";
 export type EventRow = typeof events.$inferSelect;
 export type NewEvent = { kind: string; agent?: string | null; actor: string; detail?: Record<string, unknown> };
 /** What NOTIFY carries: enough for a browser to know what changed; the state endpoint has the rest. */
-export type EventNotice = { id: number; kind: string; agent: string | null; at: string };
+export type EventNotice = { id: number; kind: string; agent: string | null; at: string; ref?: string };
 
 /** Records an event and announces it to every replica (NOTIFY is delivered when the transaction commits). */
-export async function publishEvent(db: DbOrTx, event: NewEvent): Promise<EventRow> {
+export async function publishEvent(db: DbOrTx, event: NewEvent & { ref?: string }): Promise<EventRow> {
   const [row] = await db
     .insert(events)
     .values({ kind: event.kind, agent: event.agent ?? null, actor: event.actor, detail: event.detail ?? {} })
     .returning();
-  const notice: EventNotice = { id: row!.id, kind: row!.kind, agent: row!.agent, at: row!.at.toISOString() };
+  const notice: EventNotice = { id: row!.id, kind: row!.kind, agent: row!.agent, at: row!.at.toISOString(), ...(event.ref ? { ref: event.ref } : {}) };
   await db.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(notice)})`);
   return row!;
 }
