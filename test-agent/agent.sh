@@ -7,6 +7,12 @@
 #   - with $AGENT_ASK set, asks the operator that question through the dashboard's API (busybox wget, with the
 #     HIVE_API_URL and HIVE_AGENT_TOKEN it was given), options from $AGENT_ASK_OPTIONS ("a|b|c"),
 #     $AGENT_ASK_MULTI=1 for several, $AGENT_ASK_TTL seconds; then waits and prints "answer: <answer>".
+# Optional, for the journal tests (nothing changes while they are unset):
+#   AGENT_BOOT_LINES   text printed once at boot, printf %b escapes interpreted (\033 colours, \n new lines)
+#   AGENT_BURST_LINES  N numbered lines printed at boot, each padded to AGENT_LINE_BYTES bytes when set
+#   AGENT_STDERR=1     every tick also prints "[name] warn N" to stderr
+#   AGENT_TICK_S       seconds between ticks (default 1; fractions allowed)
+#   AGENT_CLOCK=1      every tick line ends with " t=<epoch ms>", the container's clock when it was printed
 STATE_DIR="${HIVE_STATE_DIR:-/state}"
 NAME="${HIVE_AGENT_NAME:-agent}"
 # As PID 1 the shell ignores SIGTERM until a handler exists: install it before anything else.
@@ -26,6 +32,22 @@ mkdir -p "$STATE_DIR"
 BOOT=$(( $(cat "$STATE_DIR/boot-count" 2>/dev/null || echo 0) + 1 ))
 echo "$BOOT" > "$STATE_DIR/boot-count"
 echo "[$NAME] boot $BOOT"
+
+if [ -n "$AGENT_BOOT_LINES" ]; then
+  printf '%b\n' "$AGENT_BOOT_LINES"
+fi
+if [ -n "$AGENT_BURST_LINES" ]; then
+  pad=""
+  [ -n "$AGENT_LINE_BYTES" ] && pad=$(printf "%${AGENT_LINE_BYTES}s" "" | tr ' ' '.')
+  n=0
+  while [ "$n" -lt "$AGENT_BURST_LINES" ]; do
+    n=$((n + 1))
+    line="[$NAME] burst $n "
+    fill=$(( ${AGENT_LINE_BYTES:-0} - ${#line} ))
+    [ "$fill" -gt 0 ] && line="$line${pad:0:$fill}"
+    echo "$line"
+  done
+fi
 
 # (busybox wget here crashes on -T, so no client-side timeouts: the server bounds every wait.)
 # JSON string escaping for the few characters our tests use.
@@ -65,15 +87,25 @@ ask_operator() {
 
 [ -n "$AGENT_ASK" ] && ask_operator &
 
+# Epoch milliseconds from the kernel clock (busybox date has no %N).
+now_ms() {
+  adjtimex | awk '/tv_sec/ { s = $2 } /tv_usec/ { u = $2 } END { printf "%d%03d", s, u / 1000 }'
+}
+
 i=0
 while true; do
   i=$((i + 1))
-  echo "[$NAME] line $i"
+  if [ "$AGENT_CLOCK" = "1" ]; then
+    echo "[$NAME] line $i t=$(now_ms)"
+  else
+    echo "[$NAME] line $i"
+  fi
+  [ "$AGENT_STDERR" = "1" ] && echo "[$NAME] warn $i" >&2
   if [ -n "$AGENT_EXIT_AFTER_S" ] && [ "$i" -ge "$AGENT_EXIT_AFTER_S" ]; then
     echo "[$NAME] exiting with code ${AGENT_EXIT_CODE:-1} after ${AGENT_EXIT_AFTER_S}s" >&2
     exit "${AGENT_EXIT_CODE:-1}"
   fi
-  sleep 1 &
+  sleep "${AGENT_TICK_S:-1}" &
   child=$!
   wait "$child"
   child=""
