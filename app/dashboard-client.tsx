@@ -9,6 +9,8 @@ import { LiveIndicator } from "@/components/layout/live-indicator";
 import { dashboardKeys } from "@/components/queries/keys";
 import { useDashboardStateQuery } from "@/components/queries/use-dashboard-state-query";
 import { QuestionsPanel } from "@/components/questions/questions-panel";
+import { ApprovalsPanel } from "@/components/approvals/approvals-panel";
+import { TombstonesPanel } from "@/components/tombstones/tombstones-panel";
 import { useLiveUpdates } from "@/components/queries/use-live-updates";
 import { ServerClockProvider } from "@/components/ui/server-clock";
 import { ToastProvider } from "@/components/ui/toast";
@@ -62,6 +64,8 @@ export function DashboardClient({ initialState }: { initialState: DashboardState
           ) : null}
           <QuestionsPanel pending={state.questions.pending} recent={state.questions.recent} />
           <ContainersPanel containers={state.containers} spawning={state.spawning} engineDown={state.runtime.status !== "up"} />
+          <ApprovalsPanel pending={state.approvals.pending} recent={state.approvals.recent} />
+          <TombstonesPanel tombstones={state.tombstones} />
           <ActivityFeed activity={state.activity} />
         </main>
       </ServerClockProvider>

@@ -9,6 +9,7 @@ import type { ContainerRuntime } from "./runtime/types";
 import type { EventHub } from "./services/event-hub";
 import type { FleetWatcher } from "./workers/fleet-watcher";
 import type { StateSnapshotCache } from "./services/state-snapshot";
+import type { StateVolumeCache } from "./services/state-volumes";
 import type { OperatorCredentials } from "./services/operator-credentials";
 
 /** A long-running loop owned by the process: started after boot, stopped on shutdown. */
@@ -34,6 +35,8 @@ export type HiveApp = {
   events: EventHub;
   /** The database half of /api/state, cached between change notifications. */
   stateSnapshot: StateSnapshotCache;
+  /** Our state volumes (tombstones are the ones without a container) and their sizes. */
+  volumes: StateVolumeCache;
   /** Whether this process currently runs the leader-only loops (crash watch, recovery). */
   isLeader(): boolean;
   startedAt: Date;

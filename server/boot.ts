@@ -16,12 +16,14 @@ import { DependencyMonitor } from "./runtime/monitor";
 import { ensureOperatorCredentials } from "./services/operator-credentials";
 import { EventHub } from "./services/event-hub";
 import { StateSnapshotCache } from "./services/state-snapshot";
+import { StateVolumeCache } from "./services/state-volumes";
 import { newId } from "./security/tokens";
 import { CrashWatch } from "./workers/crash-watch";
 import { FleetWatcher } from "./workers/fleet-watcher";
 import { EventRetention } from "./workers/event-retention";
 import { InstanceRegistry } from "./workers/instance-registry";
 import { QuestionExpiry } from "./workers/question-expiry";
+import { TombstoneRetention } from "./workers/tombstone-retention";
 import { LeaderElection } from "./workers/leader-election";
 
 /** A start-up failure with a message meant for the person starting the dashboard. */
@@ -113,6 +115,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       instanceId,
       events,
       stateSnapshot: new StateSnapshotCache(database.db, events),
+      volumes: new StateVolumeCache(runtime, logger.child({ component: "volumes" })),
       isLeader: () => leaderElection.isLeader,
       startedAt: new Date(),
       shutdownSignal: shutdownController.signal,
@@ -133,7 +136,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
         return stopping;
       },
     };
-    const leaderElection = new LeaderElection(database, [new CrashWatch(app)], logger.child({ component: "leader" }));
+    const leaderElection = new LeaderElection(database, [new CrashWatch(app), new TombstoneRetention(app, config.tombstoneRetentionDays)], logger.child({ component: "leader" }));
     workers.push(
       fleet,
       new InstanceRegistry(database, instanceId, logger.child({ component: "instances" })),

@@ -6,7 +6,8 @@
 #     or with $AGENT_EXIT_CODE after $AGENT_EXIT_AFTER_S seconds;
 #   - with $AGENT_ASK set, asks the operator that question through the dashboard's API (busybox wget, with the
 #     HIVE_API_URL and HIVE_AGENT_TOKEN it was given), options from $AGENT_ASK_OPTIONS ("a|b|c"),
-#     $AGENT_ASK_MULTI=1 for several, $AGENT_ASK_TTL seconds; then waits and prints "answer: <answer>".
+#     $AGENT_ASK_MULTI=1 for several, $AGENT_ASK_TTL seconds; then waits and prints "answer: <answer>";
+#   - with $AGENT_REQUEST_APPROVAL set (a JSON body), asks for an approval as a manager would.
 # Optional, for the journal tests (nothing changes while they are unset):
 #   AGENT_BOOT_LINES   text printed once at boot, printf %b escapes interpreted (\033 colours, \n new lines)
 #   AGENT_BURST_LINES  N numbered lines printed at boot, each padded to AGENT_LINE_BYTES bytes when set
@@ -86,6 +87,18 @@ ask_operator() {
 }
 
 [ -n "$AGENT_ASK" ] && ask_operator &
+
+# A manager agent's request for a new agent or a config change: the JSON body in $AGENT_REQUEST_APPROVAL.
+request_approval() {
+  if response=$(wget -q -O - --header "Content-Type: application/json" --header "Authorization: Bearer $HIVE_AGENT_TOKEN" \
+    --post-data "$AGENT_REQUEST_APPROVAL" "$HIVE_API_URL/api/agent/approvals" 2>&1); then
+    echo "[$NAME] approval requested: $(printf '%s' "$response" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')"
+  else
+    echo "[$NAME] approval request refused: $response" >&2
+  fi
+}
+
+[ -n "$AGENT_REQUEST_APPROVAL" ] && request_approval &
 
 # Epoch milliseconds from the kernel clock (busybox date has no %N).
 now_ms() {

@@ -88,6 +88,7 @@ const EnvSchema = z
     HIVE_RUNTIME_PROBE_INTERVAL_MS: integer(30_000, 100, 3_600_000),
     HIVE_RUNTIME_MAX_RETRIES: integer(0, 0, 1_000_000),
     HIVE_RUNTIME_TIMEOUT_MS: integer(3_000, 100, 600_000),
+    HIVE_TOMBSTONE_RETENTION_DAYS: integer(0, 0, 36_500),
     LOG_LEVEL: z.preprocess(
       (value) => (value === "" ? undefined : value),
       z
@@ -139,6 +140,8 @@ export type HiveConfig = {
     maxRetries: number;
     timeoutMs: number;
   };
+  /** 0 = keep tombstones until an operator purges them. */
+  tombstoneRetentionDays: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 };
 
@@ -186,6 +189,7 @@ export function parseConfig(env: Record<string, string | undefined>): HiveConfig
       maxRetries: e.HIVE_RUNTIME_MAX_RETRIES,
       timeoutMs: e.HIVE_RUNTIME_TIMEOUT_MS,
     },
+    tombstoneRetentionDays: e.HIVE_TOMBSTONE_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
   };
 }

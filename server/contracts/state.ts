@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ContainerView, SpawningView } from "./containers";
 import { RuntimeSnapshot } from "./health";
 import { QuestionView } from "./questions";
+import { ApprovalView, TombstoneView } from "./approvals";
 
 export const ActivityView = z.object({
   id: z.number(),
@@ -29,5 +30,8 @@ export const DashboardState = z.object({
   inFlight: z.boolean(),
   activity: z.array(ActivityView),
   questions: z.object({ pending: z.array(QuestionView), recent: z.array(QuestionView) }),
+  approvals: z.object({ pending: z.array(ApprovalView), recent: z.array(ApprovalView) }),
+  /** null while the engine is not reachable (volumes cannot be listed). */
+  tombstones: z.array(TombstoneView).nullable(),
 });
 export type DashboardState = z.infer<typeof DashboardState>;

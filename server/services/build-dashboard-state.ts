@@ -8,13 +8,15 @@ import { VERSION } from "../version";
 import { buildActivityViews } from "../views/activity";
 import { anyInFlight, buildContainerViews, buildSpawningViews } from "../views/containers";
 import { buildQuestionViews } from "../views/questions";
+import { buildApprovalViews } from "../views/approvals";
+import { buildTombstoneViews } from "../views/tombstones";
 import { toAgentView } from "./list-agents";
 
 /** The page's whole state: one engine list call and a few indexed queries, run together, then pure builders. */
 export async function buildDashboardState({ app, actor }: { app: HiveApp; actor: OperatorActor }): Promise<DashboardState> {
   const now = new Date();
   const engineUp = app.runtimeMonitor.status === "up";
-  const [listed, snapshot] = await Promise.all([
+  const [listed, snapshot, volumes] = await Promise.all([
     measure<{ containers: AgentContainer[] | null; error: string | null }>("engine", async () => {
       if (!engineUp) return { containers: null, error: null };
       // The live picture (engine events + reconcile polls) when it is current; the engine itself otherwise.
@@ -26,6 +28,7 @@ export async function buildDashboardState({ app, actor }: { app: HiveApp; actor:
       );
     }),
     measure("db", () => app.stateSnapshot.get()),
+    engineUp ? measure("volumes", () => app.volumes.list().catch(() => null)) : Promise.resolve(null),
   ]);
   if (listed.containers) app.fleet.absorb(listed.containers);
   else if (listed.error) app.runtimeMonitor.reportFailure();
@@ -43,5 +46,17 @@ export async function buildDashboardState({ app, actor }: { app: HiveApp; actor:
     inFlight: anyInFlight(transients),
     activity: buildActivityViews(events, 30),
     questions: buildQuestionViews({ pending: snapshot.pendingQuestions, resolved: snapshot.resolvedQuestions, receipts: snapshot.receipts }),
+    approvals: buildApprovalViews({ pending: snapshot.pendingApprovals, decided: snapshot.decidedApprovals }),
+    tombstones:
+      volumes && listed.containers
+        ? buildTombstoneViews({
+            volumes,
+            containerNames: new Set(listed.containers.map((container) => container.name)),
+            agents,
+            sizes: app.volumes.currentSizes(),
+            crashCounts: new Map(crashes.map((crash) => [crash.agent, crash.total])),
+            pendingRevivals: new Set(snapshot.pendingApprovals.filter((approval) => approval.kind === "spawn").map((approval) => approval.agent)),
+          })
+        : null,
   };
 }

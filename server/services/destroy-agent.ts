@@ -33,6 +33,7 @@ export async function destroyAgent({
   await withInFlightSlot({ app, agent: name, kind: "destroying", action: purge ? "purge" : "destroy", actor, traceId }, async () => {
     if (container) await runtime.removeAgent(name);
     app.fleet.update(name, null);
+    app.volumes.invalidate();
     await revokeTokensOfAgent(db, name, new Date());
     if (purge) {
       await runtime.removeStateVolume(name);

@@ -33,6 +33,7 @@ export async function spawnAgent({
     throw new HiveError("conflict", `agent ${spec.name} already exists`);
   }
   await withInFlightSlot({ app, agent: spec.name, kind: "spawning", action: "spawn", actor, traceId }, async () => {
+    app.volumes.invalidate();
     const previous = await findAgent(db, spec.name);
     const volumeExisted = (await runtime.listStateVolumes()).some((volume) => volume.name === spec.name);
     const config = { image: spec.image, cmd: spec.cmd, env: spec.env ?? {}, memoryMb: spec.memoryMb, cpus: spec.cpus, network: spec.network };
@@ -48,12 +49,14 @@ export async function spawnAgent({
       await credentials.revoke().catch(() => undefined);
       if (previous) await db.insert(agents).values(previous).onConflictDoUpdate({ target: agents.name, set: previous });
       else await deleteAgent(db, spec.name);
+      app.volumes.invalidate();
       if (isRuntimeError(error) && error.kind === "not_found" && /image/i.test(error.message)) {
         throw new HiveError("image_not_found", `container engine: ${error.message}`);
       }
       throw error;
     }
     await credentials.retireOthers();
+    app.volumes.invalidate();
     await publishEvent(db, { kind: "agent_spawned", agent: spec.name, actor, detail: { image: spec.image, revived: volumeExisted } });
   });
   return loadContainerView(app, spec.name);

@@ -3,6 +3,7 @@ import type { Database } from "../db/client";
 import { type AgentRow, listAgentRows } from "../db/queries/agents";
 import { type CrashSummary, crashSummaries } from "../db/queries/crashes";
 import { type EventRow, recentEvents } from "../db/queries/events";
+import { type ApprovalRow, listPendingApprovals, listRecentDecided } from "../db/queries/approvals";
 import { listPendingQuestions, listRecentResolved, type QuestionRow, receiptsFor } from "../db/queries/questions";
 import { listTransients, type TransientRow } from "../db/queries/transients";
 import type { EventHub } from "./event-hub";
@@ -15,11 +16,14 @@ export type DbSnapshot = {
   pendingQuestions: QuestionRow[];
   resolvedQuestions: QuestionRow[];
   receipts: Map<string, Date | null>;
+  pendingApprovals: ApprovalRow[];
+  decidedApprovals: ApprovalRow[];
   loadedAt: Date;
 };
 
 const SAFETY_TTL_MS = 5_000;
 const RECENT_QUESTIONS = 25;
+const RECENT_APPROVALS = 20;
 const CRASH_WINDOW_MS = 10 * 60_000;
 
 /**
@@ -59,15 +63,17 @@ export class StateSnapshotCache {
 
   private async load(): Promise<DbSnapshot> {
     const now = new Date();
-    const [agents, transients, crashes, events, pendingQuestions, resolvedQuestions] = await Promise.all([
+    const [agents, transients, crashes, events, pendingQuestions, resolvedQuestions, pendingApprovals, decidedApprovals] = await Promise.all([
       listAgentRows(this.db),
       listTransients(this.db),
       crashSummaries(this.db, new Date(now.getTime() - CRASH_WINDOW_MS)),
       recentEvents(this.db, 80),
       listPendingQuestions(this.db),
       listRecentResolved(this.db, RECENT_QUESTIONS),
+      listPendingApprovals(this.db),
+      listRecentDecided(this.db, RECENT_APPROVALS),
     ]);
     const receipts = await receiptsFor(this.db, resolvedQuestions.map((row) => row.id));
-    return { agents, transients, crashes, events, pendingQuestions, resolvedQuestions, receipts, loadedAt: now };
+    return { agents, transients, crashes, events, pendingQuestions, resolvedQuestions, receipts, pendingApprovals, decidedApprovals, loadedAt: now };
   }
 }

@@ -2,3 +2,4 @@ export * from "./agents";
 export * from "./audit";
 export * from "./auth";
 export * from "./questions";
+export * from "./approvals";

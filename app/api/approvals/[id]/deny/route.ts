@@ -1,0 +1,16 @@
+import { ApprovalIdParams, DenyApprovalInput } from "@/server/contracts/approvals";
+import { withRoute } from "@/server/http/with-route";
+import { denyApproval } from "@/server/services/approvals";
+
+export const dynamic = "force-dynamic";
+
+// POST /api/approvals/:id/deny { note? }
+export const POST = withRoute(
+  { auth: "operator", action: "approval.deny", params: ApprovalIdParams, body: DenyApprovalInput },
+  async ({ app, actor, params, body, audit }) => {
+    const result = await denyApproval({ app, actor, id: params.id, note: body.note });
+    audit.target = result.approval.agent;
+    audit.detail = { approvalId: params.id };
+    return result;
+  },
+);

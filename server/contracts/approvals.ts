@@ -1,0 +1,78 @@
+import { z } from "zod";
+import { AgentName } from "./common";
+import { EnvMap, ImageReference, NetworkName } from "./containers";
+
+export const AgentConfigInput = z.strictObject({
+  image: ImageReference,
+  cmd: z.array(z.string().max(4096)).max(64).optional(),
+  env: EnvMap.optional(),
+  memoryMb: z.number().int().min(6).max(1_048_576).optional(),
+  cpus: z.number().min(0.01).max(1024).optional(),
+  network: NetworkName.optional(),
+});
+export type AgentConfigInput = z.infer<typeof AgentConfigInput>;
+
+export const ApprovalId = z.string().regex(/^apr_[A-Za-z0-9_-]{8,40}$/, { error: "not an approval id" });
+export const ApprovalIdParams = z.object({ id: ApprovalId });
+
+const Description = z.string().trim().min(1, { error: "say why" }).max(2000, { error: "at most 2000 characters" });
+
+export const RequestApprovalInput = z.discriminatedUnion(
+  "kind",
+  [
+    z.strictObject({
+      kind: z.literal("spawn"),
+      name: AgentName,
+      config: AgentConfigInput,
+      role: z.enum(["agent", "manager"]).optional(),
+      description: Description,
+    }),
+    z.strictObject({ kind: z.literal("config_change"), name: AgentName, config: AgentConfigInput, description: Description }),
+  ],
+  { error: 'kind must be "spawn" or "config_change"' },
+);
+export type RequestApprovalInput = z.infer<typeof RequestApprovalInput>;
+
+export const DenyApprovalInput = z.strictObject({ note: z.string().trim().max(1000).optional() });
+
+export const DiffLine = z.object({ op: z.enum(["+", "-", " "]), text: z.string() });
+export type DiffLine = z.infer<typeof DiffLine>;
+
+export const ApprovalStatus = z.enum(["pending", "approved", "denied", "failed", "cancelled"]);
+
+export const ApprovalView = z.object({
+  id: z.string(),
+  kind: z.enum(["spawn", "config_change"]),
+  agent: z.string(),
+  role: z.enum(["agent", "manager"]),
+  requestedBy: z.string(),
+  requesterKind: z.enum(["agent", "operator"]),
+  description: z.string(),
+  revive: z.boolean(),
+  status: ApprovalStatus,
+  createdAt: z.string(),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  note: z.string().nullable(),
+  failure: z.string().nullable(),
+  /** What a spawn will create: the config as lines ("image: …", "env.KEY: …"). */
+  summary: z.array(z.string()),
+  /** For config changes: the unified diff between the current and the proposed config. */
+  diff: z.array(DiffLine).nullable(),
+});
+export type ApprovalView = z.infer<typeof ApprovalView>;
+
+export const TombstoneView = z.object({
+  name: z.string(),
+  volume: z.string(),
+  sizeBytes: z.number().nullable(),
+  destroyedAt: z.string().nullable(),
+  volumeCreatedAt: z.string().nullable(),
+  configKept: z.boolean(),
+  credentialsKept: z.boolean(),
+  image: z.string().nullable(),
+  crashes: z.number(),
+  /** A revive request is already waiting for approval. */
+  revivePending: z.boolean(),
+});
+export type TombstoneView = z.infer<typeof TombstoneView>;
