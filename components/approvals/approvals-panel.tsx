@@ -36,7 +36,7 @@ export function ApprovalsPanel({ pending, recent }: { pending: ApprovalView[]; r
       {recent.length > 0 ? (
         <details className="collapsible recent-questions">
           <summary>
-            Decided <span className="count">{recent.length}</span>
+            <span>Decided</span> <span className="count">{recent.length}</span>
           </summary>
           <table className="data" aria-label="Recently decided requests">
             <thead>

@@ -31,7 +31,7 @@ export function QuestionsPanel({ pending, recent }: { pending: QuestionView[]; r
       {recent.length > 0 ? (
         <details className="collapsible recent-questions">
           <summary>
-            Recent <span className="count">{recent.length}</span>
+            <span>Recent</span> <span className="count">{recent.length}</span>
           </summary>
           <table className="data" aria-label="Recently resolved questions">
             <thead>

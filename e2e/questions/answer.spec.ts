@@ -35,7 +35,7 @@ test("[QUESTIONS] an agent asks from its container, the operator answers with tw
   await expect(card).toBeHidden();
   await expect.poll(() => agentLog(name), { timeout: 30_000 }).toContain(`[${name}] answer: staging, canary, after 18:00 UTC`);
 
-  await page.getByText("Recent").click();
+  await page.getByText("Recent", { exact: true }).click();
   const recent = page.getByRole("table", { name: "Recently resolved questions" });
   await expect(recent).toContainText("staging, canary, after 18:00 UTC");
 });
@@ -97,7 +97,7 @@ test("[QUESTIONS] an expired question shows [expired] to every operator", async 
   for (const page of [one, two]) await loginAsOperator(page);
   for (const page of [one, two]) {
     await expect(page.getByRole("article", { name: "Anyone?" })).toBeHidden({ timeout: 20_000 });
-    await page.getByText("Recent").click();
+    await page.getByText("Recent", { exact: true }).click();
     await expect(page.getByRole("row", { name: `Question ${id}` })).toContainText("[expired]");
   }
   await one.context().close();
