@@ -23,6 +23,7 @@ export function percentile(values: number[], p: number): number {
 
 export const median = (values: number[]) => percentile(values, 50);
 export const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
+const formatFigure = (metric: string, value: number) => (metric.includes("(MB") ? `${value.toFixed(0)} MB` : ms(value));
 
 /** Adds a line to the report; `ratioTarget` compares dashboard/raw, `absoluteTarget` the dashboard figure. */
 export function report(
@@ -35,8 +36,8 @@ export function report(
   const ok = target.ratio !== undefined ? ratio !== null && ratio <= target.ratio : target.max !== undefined ? dashboard <= target.max : true;
   rows.push({
     metric,
-    dashboard: ms(dashboard),
-    raw: raw === null ? "—" : ms(raw),
+    dashboard: formatFigure(metric, dashboard),
+    raw: raw === null ? "—" : formatFigure(metric, raw),
     ratio: ratio === null ? "—" : `${ratio.toFixed(2)}×`,
     target: target.label,
     verdict: ok ? "ok" : "MISSED",

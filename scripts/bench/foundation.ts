@@ -1,0 +1,109 @@
+// Foundation: time from `npm start` (an up-to-date build) to the first 200 on /dashboard-healthz, the server's
+// memory with the embedded database and with PostgreSQL, and /dashboard-healthz latency with the engine up and
+// down, beside the raw engine ping.
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createDatabase, startPostgres } from "../../tests/helpers/postgres";
+import { BENCH_TOKEN, docker, freePort, median, percentile, report, ROOT, startBenchServer, type BenchServer } from "./lib";
+
+const SAMPLES = Number(process.env.BENCH_HEALTH_SAMPLES ?? 200);
+
+async function healthLatency(server: BenchServer): Promise<number[]> {
+  const times: number[] = [];
+  for (let sample = 0; sample < SAMPLES; sample++) {
+    const started = performance.now();
+    const response = await fetch(`${server.baseUrl}/dashboard-healthz`);
+    await response.json();
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+async function settledRss(server: BenchServer): Promise<number> {
+  for (let request = 0; request < 50; request++) await (await fetch(`${server.baseUrl}/api/state`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } })).text();
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  return server.rssMb();
+}
+
+async function timeToFirstHealthy(): Promise<number> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, ["scripts/start.mjs"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HIVE_HOST: "127.0.0.1",
+      HIVE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "hive-bench-start-")),
+      HIVE_OPERATOR_TOKEN: BENCH_TOKEN,
+      LOG_LEVEL: "warn",
+    },
+    stdio: "ignore",
+  });
+  try {
+    for (;;) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/dashboard-healthz`)).status === 200) return performance.now() - started;
+      } catch {
+        // not listening yet
+      }
+      if (child.exitCode !== null) throw new Error("npm start exited");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+  }
+}
+
+export async function run() {
+  const startups: number[] = [];
+  for (let run = 0; run < 3; run++) startups.push(await timeToFirstHealthy());
+  report("npm start → first 200 on /dashboard-healthz (fresh data dir, median of 3)", median(startups), null, { label: "figure" });
+
+  const pgliteServer = await startBenchServer();
+  try {
+    const rss = await settledRss(pgliteServer);
+    console.log(`server RSS with PGlite: ${rss.toFixed(0)} MB`);
+    report("server RSS with PGlite (MB)", rss, null, { label: "figure" });
+    const pings: number[] = [];
+    for (let sample = 0; sample < SAMPLES; sample++) {
+      const started = performance.now();
+      await docker.ping();
+      pings.push(performance.now() - started);
+    }
+    const up = await healthLatency(pgliteServer);
+    report("/dashboard-healthz median, engine up", median(up), median(pings), { label: "figure (raw: engine ping)" });
+    report("/dashboard-healthz p99, engine up", percentile(up, 99), percentile(pings, 99), { max: 1000, label: "≤ 1000 ms" });
+  } finally {
+    await pgliteServer.stop();
+  }
+
+  const down = await startBenchServer({ DOCKER_HOST: `unix://${path.join(os.tmpdir(), "hive-bench-no-engine.sock")}` });
+  try {
+    const times = await healthLatency(down);
+    report("/dashboard-healthz median, engine down", median(times), null, { label: "figure" });
+    report("/dashboard-healthz p99, engine down", percentile(times, 99), null, { max: 1000, label: "≤ 1000 ms" });
+  } finally {
+    await down.stop();
+  }
+
+  const cluster = await startPostgres();
+  try {
+    const url = await createDatabase(cluster.url());
+    const migrated = spawnSync("npm", ["run", "--silent", "db:migrate"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url } });
+    if (migrated.status !== 0) throw new Error(`db:migrate failed: ${migrated.stderr}`);
+    const postgresServer = await startBenchServer({ DATABASE_URL: url });
+    try {
+      const rss = await settledRss(postgresServer);
+      console.log(`server RSS with PostgreSQL: ${rss.toFixed(0)} MB`);
+      report("server RSS with PostgreSQL (MB)", rss, null, { label: "figure" });
+    } finally {
+      await postgresServer.stop();
+    }
+  } finally {
+    cluster.destroy();
+  }
+}
