@@ -1,4 +1,5 @@
 import "server-only";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -64,6 +65,7 @@ export async function openPglite(dataDir: string, purpose: string, logger: Logge
   try {
     const pgdataDir = path.join(dataDir, "pglite");
     fs.mkdirSync(pgdataDir, { recursive: true });
+    if (!fs.existsSync(path.join(pgdataDir, "PG_VERSION"))) initializeInChildProcess(pgdataDir, logger);
     const client = await PGlite.create({ dataDir: pgdataDir });
     const db = drizzlePglite(client, { schema }) as unknown as Database;
     await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_DIR });
@@ -102,6 +104,19 @@ export async function openPglite(dataDir: string, purpose: string, logger: Logge
     lock.release();
     throw error;
   }
+}
+
+/**
+ * First use of a data directory: initdb runs in a child process, so the memory it needs is returned to the
+ * system when it exits instead of staying with the server. Falls back to in-process creation if that fails.
+ */
+function initializeInChildProcess(pgdataDir: string, logger: Logger) {
+  const script = path.join(process.cwd(), "scripts", "pglite-init.mjs");
+  if (!fs.existsSync(script)) return;
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [script, pgdataDir], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  if (result.status === 0) logger.info({ pgdataDir, tookMs: Date.now() - started }, "embedded database created");
+  else logger.warn({ pgdataDir, status: result.status, stderr: result.stderr?.slice(0, 500) }, "creating the embedded database in a child process failed; creating it in-process");
 }
 
 /** Opens a pool on an external PostgreSQL. Its schema must already be migrated (npm run db:migrate). */
