@@ -3,7 +3,6 @@ import type { Logger } from "pino";
 import { getConfig, type HiveConfig } from "./config";
 import type { DatabaseHandle } from "./db/client";
 import { HiveError } from "./errors";
-import { log } from "./log";
 import type { DependencyMonitor } from "./runtime/monitor";
 import type { ContainerRuntime } from "./runtime/types";
 import type { EventHub } from "./services/event-hub";
@@ -70,10 +69,6 @@ export function registerApp(booting: Promise<HiveApp>): Promise<HiveApp> {
   return booting;
 }
 
-export function peekApp(): HiveApp | undefined {
-  return holder().app;
-}
-
 /** The running app; boots it on first use when no server entry point did (for example under `next dev`). */
 export async function getApp(): Promise<HiveApp> {
   const slot = holder();
@@ -88,5 +83,3 @@ export async function getApp(): Promise<HiveApp> {
     throw new HiveError("internal_error", "the dashboard failed to start; see its log");
   }
 }
-
-export const rootLogger = log;

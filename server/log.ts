@@ -40,14 +40,6 @@ export function runWithLogContext<T>(value: LogContext, fn: () => T): T {
   return context.run(value, fn);
 }
 
-export function currentTraceId(): string | undefined {
-  return context.getStore()?.traceId;
-}
-
-export function setLogActor(actor: string): void {
-  const store = context.getStore();
-  if (store) store.actor = actor;
-}
 
 /** Times a step of the current request; the totals go out in its Server-Timing header. */
 export async function measure<T>(label: string, work: () => Promise<T>): Promise<T> {

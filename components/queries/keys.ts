@@ -4,11 +4,6 @@ export const dashboardKeys = {
   state: () => [...dashboardKeys.all, "state"] as const,
 };
 
-export const agentTokenKeys = {
-  all: ["agent-tokens"] as const,
-  list: (agent?: string) => [...agentTokenKeys.all, "list", agent ?? "*"] as const,
-};
-
 export const crashKeys = {
   all: ["crashes"] as const,
   list: (agent: string, total: number) => [...crashKeys.all, agent, total] as const,

@@ -18,7 +18,6 @@ export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 export type DbOrTx = Database | Tx;
 
-export type Notification = { channel: string; payload: string };
 export type LeaderLock = { lost: Promise<void>; release(): Promise<void> };
 
 export interface DatabaseHandle {

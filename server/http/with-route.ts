@@ -5,7 +5,7 @@ import { z } from "zod";
 import { getApp, type HiveApp } from "../app";
 import { isDatabaseUnavailable } from "../db/client";
 import { insertAuditEntry } from "../db/queries/audit";
-import { ERROR_STATUS, HiveError, isHiveError } from "../errors";
+import { HiveError, isHiveError } from "../errors";
 import { log, runWithLogContext, serverTimingHeader } from "../log";
 import { isRuntimeError } from "../runtime/types";
 import { type Actor, type AgentActor, describeActor, isSameOrigin, type OperatorActor, resolveActor, usesAmbientCredentials } from "./auth";
@@ -14,7 +14,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const TRACE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-type AuthMode = "public" | "operator" | "agent" | "session-optional";
+type AuthMode = "public" | "operator" | "agent";
 type ActorFor<A extends AuthMode> = A extends "operator"
   ? OperatorActor
   : A extends "agent"
@@ -257,6 +257,3 @@ async function writeAudit(
     logger.error({ audit: { ...entry, actor: describeActor(entry.actor) }, err: (error as Error).message }, "audit write failed");
   }
 }
-
-export const json = (data: unknown, init?: ResponseInit) => Response.json(data, init);
-export { ERROR_STATUS };

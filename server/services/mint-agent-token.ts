@@ -26,5 +26,3 @@ export async function mintAgentToken({
   });
   return { id: row.id, agent: row.agent, role: row.role, createdAt: row.createdAt.toISOString(), token };
 }
-
-export type MintedAgentToken = Awaited<ReturnType<typeof mintAgentToken>>;

@@ -23,26 +23,6 @@ export async function countCrashesSince(db: DbOrTx, agent: string, since: Date):
   return Number(rows[0]?.n ?? 0);
 }
 
-/** The newest crashes of the given agents, at most `perAgent` each. */
-export async function recentCrashes(db: DbOrTx, agentNames: string[], perAgent: number): Promise<CrashRow[]> {
-  if (agentNames.length === 0) return [];
-  const ranked = db
-    .select({
-      id: crashRecords.id,
-      rank: sql<number>`row_number() over (partition by ${crashRecords.agent} order by ${crashRecords.crashedAt} desc)`.as("rank"),
-    })
-    .from(crashRecords)
-    .where(inArray(crashRecords.agent, agentNames))
-    .as("ranked");
-  return db
-    .select()
-    .from(crashRecords)
-    .innerJoin(ranked, eq(ranked.id, crashRecords.id))
-    .where(sql`${ranked.rank} <= ${perAgent}`)
-    .orderBy(desc(crashRecords.crashedAt))
-    .then((rows) => rows.map((row) => row.crash_records));
-}
-
 export async function crashesOf(db: DbOrTx, agent: string, limit: number): Promise<CrashRow[]> {
   return db.select().from(crashRecords).where(eq(crashRecords.agent, agent)).orderBy(desc(crashRecords.crashedAt)).limit(limit);
 }
