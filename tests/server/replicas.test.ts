@@ -3,7 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentPrefix, cleanupAgents, docker, eventually } from "../helpers/docker";
 import { createDatabase, type PostgresCluster, startPostgres } from "../helpers/postgres";
-import { operatorFetch, ROOT, type ServerProcess, spawnAgent, startServer, viewOf } from "../helpers/server";
+import { agentFetch, mintAgentToken, operatorFetch, ROOT, type ServerProcess, spawnAgent, startServer, viewOf } from "../helpers/server";
 
 // Two dashboard replicas on one PostgreSQL: shared pills and events, one leader, each crash recorded once.
 let cluster: PostgresCluster;
@@ -94,6 +94,20 @@ describe("replicas on one PostgreSQL", () => {
     expect(cleared.status).toBe(200);
     await eventually(async () => (await viewOf(a, name))?.pending === null, "the pill gone on the other replica too");
     expect((await operatorFetch(a, `/api/agents/${name}/transient`, { method: "DELETE" })).status).toBe(404);
+  });
+
+  it("expires a question once although every replica runs the expiry", async () => {
+    const token = (await mintAgentToken(a, `${prefix}-asker`)).token;
+    const asked = await agentFetch(a, token, "/api/agent/questions", { method: "POST", body: JSON.stringify({ question: "Both replicas see me?", ttl_seconds: 10 }) });
+    const { id } = await asked.json();
+    const resolved = await (await agentFetch(b, token, `/api/agent/questions/${id}?wait_seconds=30`)).json();
+    expect(resolved).toMatchObject({ status: "expired", answer: "[expired]" });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const events = await client.query("select count(*)::int as n from agent_events where kind = 'operator_answered' and ref = $1", [id]);
+    await client.end();
+    expect(events.rows[0].n).toBe(1);
   });
 
   it("hands leadership over within 30 s when the leader dies, and the new leader records crashes", async () => {

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ROOT, type ServerProcess, startServer, tempDir } from "../helpers/server";
+import { agentFetch, mintAgentToken, operatorFetch, ROOT, type ServerProcess, startServer, tempDir } from "../helpers/server";
 
 let servers: ServerProcess[] = [];
 afterEach(async () => {
@@ -84,6 +84,30 @@ describe("start-up", () => {
     const again = await startServer({}, { dataDir: server.dataDir });
     servers.push(again);
     expect((await fetch(`${again.baseUrl}/dashboard-healthz`)).status).toBe(200);
+  });
+
+  it("finishes in-flight requests on SIGTERM: long polls and streams end at once, then the process exits 0", async () => {
+    const server = await startServer();
+    const token = (await mintAgentToken(server, "waiter")).token;
+    const asked = await agentFetch(server, token, "/api/agent/questions", { method: "POST", body: JSON.stringify({ question: "Still running?" }) });
+    const { id } = await asked.json();
+    const longPoll = agentFetch(server, token, `/api/agent/questions/${id}?wait_seconds=120`);
+    const stream = await agentFetch(server, token, "/api/agent/events");
+    const dashboard = await operatorFetch(server, "/api/stream");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stopped = Date.now();
+    const exit = server.stop("SIGTERM");
+    const answered = await longPoll;
+    expect(answered.status).toBe(200);
+    expect((await answered.json()).status).toBe("pending");
+    await stream.text(); // ends instead of hanging
+    await dashboard.text();
+    expect(await exit).toBe(0);
+    expect(Date.now() - stopped).toBeLessThan(10_000); // the drain did not wait for the 120 s poll
+    const fresh = await startServer({}, { dataDir: server.dataDir });
+    servers.push(fresh);
+    const after = await agentFetch(fresh, token, `/api/agent/questions/${id}`);
+    expect((await after.json()).status).toBe("pending"); // a shutdown decides nothing
   });
 
   it("runs db:migrate idempotently on the embedded database", () => {
