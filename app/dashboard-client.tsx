@@ -1,7 +1,7 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback, useRef } from "react";
+import { useCallback, useEffect, useRef } from "react";
 import { ActivityFeed } from "@/components/activity/activity-feed";
 import { ContainersPanel } from "@/components/containers/containers-panel";
 import { AppHeader } from "@/components/layout/app-header";
@@ -42,6 +42,11 @@ export function DashboardClient({ initialState }: { initialState: DashboardState
   const refresh = useThrottledRefresh();
   const live = useLiveUpdates(refresh);
   const state = data ?? initialState;
+  const waiting = state.questions.pending.length + state.approvals.pending.length;
+  // The tab says when something waits for the operator, even while they look at another window.
+  useEffect(() => {
+    document.title = waiting > 0 ? `(${waiting}) Hive Dashboard` : "Hive Dashboard";
+  }, [waiting]);
   return (
     <ToastProvider>
       <ServerClockProvider serverTime={state.serverTime}>
@@ -63,8 +68,8 @@ export function DashboardClient({ initialState }: { initialState: DashboardState
             </div>
           ) : null}
           <QuestionsPanel pending={state.questions.pending} recent={state.questions.recent} />
-          <ContainersPanel containers={state.containers} spawning={state.spawning} engineDown={state.runtime.status !== "up"} />
           <ApprovalsPanel pending={state.approvals.pending} recent={state.approvals.recent} />
+          <ContainersPanel containers={state.containers} spawning={state.spawning} engineDown={state.runtime.status !== "up"} />
           <TombstonesPanel tombstones={state.tombstones} />
           <ActivityFeed activity={state.activity} />
         </main>
