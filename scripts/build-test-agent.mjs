@@ -1,6 +1,7 @@
 // Imports a FROM-scratch rootfs (static busybox + the agent script) as hive-test-agent:latest via the
 // Engine API's image import (POST /images/create?fromSrc=-). Prints the image id.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Docker from "dockerode";
@@ -52,6 +53,8 @@ const changes = [
   "ENV PATH=/bin",
   "ENV HIVE_STATE_DIR=/state",
   "LABEL org.opencontainers.image.title=hive-test-agent",
+  // Test setups rebuild the image when agent.sh changed since it was built.
+  `LABEL hive.test-agent.sha256=${createHash("sha256").update(agentScript).digest("hex")}`,
 ];
 let stream;
 try {

@@ -259,6 +259,10 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly probeTimeoutMs: number;
   private readonly ids = new Map<string, { id: string; at: number }>();
   private readonly startedAtCache = new Map<string, { key: string; inspect: z.infer<typeof ContainerInspect> }>();
+  /** Whether a container has a TTY never changes, so log reads ask only once per container. */
+  private readonly ttyById = new Map<string, boolean>();
+  /** Open engine log-follow responses per agent, counted from the engine's answer until the response closes. */
+  private readonly logStreams = new Map<string, number>();
 
   constructor(options: DockerRuntimeOptions) {
     this.endpoint = options.dockerHost;
@@ -647,40 +651,107 @@ export class DockerRuntime implements ContainerRuntime {
     return sizes;
   }
 
+  /** The agent's container id and whether it has a TTY (which decides the log framing); both cached. */
+  private async logTarget(name: string, fresh: boolean): Promise<{ id: string; tty: boolean }> {
+    const id = await this.resolveIdOrThrow(name, fresh);
+    let tty = this.ttyById.get(id);
+    if (tty === undefined) {
+      const inspect = await this.inspectById(id);
+      if (!inspect) throw new RuntimeError("not_found", `no container for agent ${name}`, 404);
+      tty = inspect.Config.Tty;
+      if (this.ttyById.size > 1_000) this.ttyById.clear();
+      this.ttyById.set(id, tty);
+    }
+    return { id, tty };
+  }
+
+  /**
+   * Opens the engine's log response as a stream, also when not following: the lines are demultiplexed as they
+   * arrive instead of being buffered, stringified and tried as JSON first (dockerode's non-stream path).
+   */
+  private async openLogStream(name: string, options: LogOptions, follow: boolean, signal?: AbortSignal) {
+    for (const fresh of [false, true]) {
+      const target = await this.logTarget(name, fresh);
+      const client = follow ? this.streaming : this.slow;
+      try {
+        const stream = await new Promise<Readable>((resolve, reject) => {
+          client.modem.dial(
+            {
+              path: `/containers/${target.id}/logs?`,
+              method: "GET",
+              isStream: true,
+              abortSignal: signal,
+              statusCodes: { 200: true, 404: "no such container", 500: "server error" },
+              options: {
+                follow,
+                stdout: options.stdout,
+                stderr: options.stderr,
+                tail: options.tail,
+                timestamps: options.timestamps,
+                ...(options.since === undefined ? {} : { since: options.since }),
+              },
+            },
+            (error: unknown, stream: unknown) => (error ? reject(error) : resolve(stream as Readable)),
+          );
+        });
+        return { stream, tty: target.tty };
+      } catch (error) {
+        const failure = error as EngineFailure;
+        // A cached id for a container that is gone (removed, rebuilt): resolve again once.
+        if (failure.statusCode === 404 && !fresh) {
+          this.ids.delete(name);
+          continue;
+        }
+        throw classifyEngineError(error);
+      }
+    }
+    throw new RuntimeError("not_found", `no container for agent ${name}`, 404);
+  }
+
   async logs(name: string, options: LogOptions): Promise<LogLine[]> {
-    const item = await this.resolveOrThrow(name);
-    const inspect = await this.inspectById(item.Id);
-    const buffer = await this.call(
-      () =>
-        this.slow.getContainer(item.Id).logs({
-          follow: false,
-          stdout: options.stdout,
-          stderr: options.stderr,
-          tail: options.tail,
-          timestamps: options.timestamps,
-          since: options.since,
-        }) as Promise<Buffer>,
-    );
-    const demuxer = new LogDemuxer(inspect?.Config.Tty ?? false, options.timestamps);
-    return [...demuxer.push(Buffer.isBuffer(buffer) ? buffer : Buffer.from(String(buffer))), ...demuxer.flush()];
+    const { stream, tty } = await this.openLogStream(name, options, false);
+    const demuxer = new LogDemuxer(tty, options.timestamps);
+    const lines: LogLine[] = [];
+    try {
+      for await (const chunk of stream) {
+        for (const line of demuxer.push(chunk as Buffer)) lines.push(line);
+      }
+    } catch (error) {
+      throw classifyEngineError(error);
+    } finally {
+      stream.destroy();
+    }
+    for (const line of demuxer.flush()) lines.push(line);
+    return lines;
   }
 
   async *followLogs(name: string, options: LogOptions, signal: AbortSignal): AsyncIterable<LogLine> {
-    const item = await this.resolveOrThrow(name);
-    const inspect = await this.inspectById(item.Id);
-    const stream = (await this.call(() =>
-      this.streaming.getContainer(item.Id).logs({
-        follow: true,
-        stdout: options.stdout,
-        stderr: options.stderr,
-        tail: options.tail,
-        timestamps: options.timestamps,
-        since: options.since,
-        abortSignal: signal,
-      }),
-    )) as unknown as Readable;
-    const demuxer = new LogDemuxer(inspect?.Config.Tty ?? false, options.timestamps);
+    if (signal.aborted) return;
+    let opened: { stream: Readable; tty: boolean };
+    try {
+      opened = await this.openLogStream(name, options, true, signal);
+    } catch (error) {
+      // Aborted while the engine was still answering: the request is gone with the signal, nothing to report.
+      if (signal.aborted) return;
+      throw error;
+    }
+    const { stream, tty } = opened;
+    this.countLogStream(name, 1);
+    stream.once("close", () => this.countLogStream(name, -1));
+    // The signal may have fired between the engine's answer and here, when no listener was attached yet.
+    if (signal.aborted) stream.destroy();
+    const demuxer = new LogDemuxer(tty, options.timestamps);
     yield* this.readStream(stream, signal, (chunk) => demuxer.push(chunk), () => demuxer.flush());
+  }
+
+  private countLogStream(name: string, delta: number) {
+    const count = (this.logStreams.get(name) ?? 0) + delta;
+    if (count > 0) this.logStreams.set(name, count);
+    else this.logStreams.delete(name);
+  }
+
+  openLogStreams(): Record<string, number> {
+    return Object.fromEntries(this.logStreams);
   }
 
   async *events(signal: AbortSignal, sinceSeconds?: number): AsyncIterable<RuntimeEvent> {

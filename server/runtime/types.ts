@@ -50,12 +50,16 @@ export type StateVolume = {
 export type LogLine = { stream: "stdout" | "stderr"; text: string; timestamp: string | null };
 
 export type LogOptions = {
-  tail: number;
+  /** The last N lines of the log (counted over both streams, before `stdout`/`stderr` select), or all. */
+  tail: number | "all";
   timestamps: boolean;
   stdout: boolean;
   stderr: boolean;
-  /** Unix seconds (fractional allowed): only lines at or after this time. */
-  since?: number;
+  /**
+   * Only lines at or after this time: Unix seconds, fractional allowed. A string keeps nanosecond precision
+   * ("1700000000.123456789"); see `engineSince` in server/views/journal.ts.
+   */
+  since?: number | string;
 };
 
 export type RuntimeEvent = {
@@ -115,7 +119,13 @@ export interface ContainerRuntime {
   /** Bytes used by each of our state volumes, keyed by agent name (an expensive engine call). */
   stateVolumeSizes(): Promise<Map<string, number>>;
   logs(name: string, options: LogOptions): Promise<LogLine[]>;
+  /**
+   * Follows the agent's log until the signal aborts or the container stops. The engine stream is closed when the
+   * signal aborts, when the caller stops iterating, and on failure.
+   */
   followLogs(name: string, options: LogOptions, signal: AbortSignal): AsyncIterable<LogLine>;
+  /** Engine log streams this process holds open right now, by agent (diagnostics; leak tests). */
+  openLogStreams(): Record<string, number>;
   events(signal: AbortSignal, sinceSeconds?: number): AsyncIterable<RuntimeEvent>;
 }
 

@@ -1,0 +1,59 @@
+import net from "node:net";
+import path from "node:path";
+import { tempDir } from "./server";
+
+const REQUEST_LINE = /^(GET|POST|PUT|DELETE|HEAD) (\S+) HTTP\/1\.[01]\r?$/gm;
+
+export type EngineProxy = {
+  /** `DOCKER_HOST` value that routes a dashboard through this proxy. */
+  dockerHost: string;
+  /** Every request line the dashboard sent the engine ("GET /v1.41/containers/json?..."), decoded. */
+  requests: () => string[];
+  /** Connections open right now that carry a log-follow request (the engine-side truth about leaked streams). */
+  openFollowConnections: (containerId?: string) => number;
+  close: () => Promise<void>;
+};
+
+/**
+ * A unix socket in front of the real engine that records what reaches it and which connections are open. It lets a
+ * test check what the dashboard sends the engine, and whether a log-follow connection really closed, from outside
+ * the dashboard process.
+ */
+export async function startEngineProxy(upstreamSocket = "/var/run/docker.sock"): Promise<EngineProxy> {
+  const socketPath = path.join(tempDir("hive-engine-proxy-"), "docker.sock");
+  const seen: string[] = [];
+  const connections = new Set<{ follows: string[]; socket: net.Socket }>();
+  const server = net.createServer((client) => {
+    const entry = { follows: [] as string[], socket: client };
+    connections.add(entry);
+    const upstream = net.connect(upstreamSocket);
+    client.on("data", (chunk: Buffer) => {
+      for (const match of chunk.toString("latin1").matchAll(REQUEST_LINE)) {
+        const target = decodeURIComponent(match[2]!);
+        seen.push(`${match[1]} ${target}`);
+        if (/\/logs\?/.test(target) && /[?&]follow=(true|1)\b/.test(target)) entry.follows.push(target);
+      }
+    });
+    client.pipe(upstream).pipe(client);
+    const drop = () => {
+      connections.delete(entry);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("close", drop);
+    upstream.on("close", drop);
+    client.on("error", drop);
+    upstream.on("error", drop);
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  return {
+    dockerHost: `unix://${socketPath}`,
+    requests: () => [...seen],
+    openFollowConnections: (containerId) =>
+      [...connections].filter((entry) => entry.follows.some((target) => !containerId || target.includes(`/containers/${containerId}/`))).length,
+    close: async () => {
+      for (const entry of connections) entry.socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
