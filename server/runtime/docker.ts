@@ -1,5 +1,6 @@
 import "server-only";
 import { once } from "node:events";
+import http from "node:http";
 import type { Readable } from "node:stream";
 import Docker from "dockerode";
 import { z } from "zod";
@@ -271,7 +272,9 @@ export class DockerRuntime implements ContainerRuntime {
     // The socket timeout is a backstop; quick calls race their own deadline to report ETIMEDOUT clearly.
     this.quick = new Docker({ ...endpoint, timeout: options.probeTimeoutMs + 1_000 });
     this.slow = new Docker({ ...endpoint, timeout: 15 * 60_000 });
-    this.streaming = new Docker({ ...endpoint });
+    // Each stream owns its connection, closed with it: an ended follow never idles on as a pooled socket.
+    const ownConnections: Docker.DockerOptions & { agent: http.Agent } = { ...endpoint, agent: new http.Agent({ keepAlive: false }) };
+    this.streaming = new Docker(ownConnections);
   }
 
   private async call<T>(work: () => Promise<T>): Promise<T> {
