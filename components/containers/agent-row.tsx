@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import type { ContainerView } from "@/server/contracts/containers";
+import { JournalRow } from "../journal/journal-row";
 import type { AgentAction } from "../queries/use-agent-action-mutation";
 import type { ConfirmRequest } from "../ui/confirm-dialog";
 import { formatCountdown, shortImage } from "../ui/format";
@@ -181,6 +182,7 @@ export function AgentRow({
           </td>
         </tr>
       ) : null}
+      <JournalRow agent={agent} />
     </>
   );
 }

@@ -8,3 +8,8 @@ export const crashKeys = {
   all: ["crashes"] as const,
   list: (agent: string, total: number) => [...crashKeys.all, agent, total] as const,
 };
+
+export const logKeys = {
+  all: ["logs"] as const,
+  tail: (agent: string, lines: number, source: string) => [...logKeys.all, agent, "tail", lines, source] as const,
+};

@@ -2,6 +2,9 @@ import { z } from "zod";
 import { AgentName } from "./common";
 import { LogLineView } from "./containers";
 
+/** One log line as the API sends it (`timestamp` is null unless stamps were asked for). */
+export type LogLineData = z.infer<typeof LogLineView>;
+
 /** The viewer's line counts; the API accepts any count up to the cap and clamps larger ones to it. */
 export const LOG_LINE_CHOICES = [200, 1000, 5000] as const;
 export const LOG_LINES_DEFAULT = 200;

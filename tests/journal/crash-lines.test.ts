@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnTestAgent, waitForEngine } from "../helpers/agents";
 import { agentPrefix, cleanupAgents, eventually } from "../helpers/docker";
+import { ensureTestImage } from "../helpers/test-image";
 import { operatorFetch, type ServerProcess, startServer } from "../helpers/server";
 
 type Crash = { id: number; containerId: string; exitCode: number | null; lastLines: { stream: string; text: string; timestamp: string | null }[] };
@@ -15,6 +16,8 @@ async function crashes(name: string): Promise<Crash[]> {
 }
 
 beforeAll(async () => {
+  // The image is shared with other checkouts, which may have rebuilt it without the switches these tests use.
+  await ensureTestImage();
   server = await startServer();
   await waitForEngine(server);
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readEvents, spawnTestAgent, waitForEngine } from "../helpers/agents";
 import { agentPrefix, cleanupAgents, docker, eventually } from "../helpers/docker";
 import { type EngineProxy, startEngineProxy } from "../helpers/engine-proxy";
+import { ensureTestImage } from "../helpers/test-image";
 import { operatorFetch, type ServerProcess, startServer } from "../helpers/server";
 
 type Line = { stream: "stdout" | "stderr"; text: string; timestamp: string };
@@ -22,6 +23,8 @@ const lineNumber = (line: { text: string }) => Number(/ line (\d+)$/.exec(line.t
 const linesOf = (events: { event: string; data: string }[]) => events.filter((event) => event.event === "lines").flatMap((event) => JSON.parse(event.data) as Line[]);
 
 beforeAll(async () => {
+  // The image is shared with other checkouts, which may have rebuilt it without the switches these tests use.
+  await ensureTestImage();
   proxy = await startEngineProxy();
   server = await startServer({ DOCKER_HOST: proxy.dockerHost });
   await waitForEngine(server);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnTestAgent, waitForEngine } from "../helpers/agents";
 import { agentPrefix, cleanupAgents, eventually } from "../helpers/docker";
 import { type EngineProxy, startEngineProxy } from "../helpers/engine-proxy";
+import { ensureTestImage } from "../helpers/test-image";
 import { operatorFetch, type ServerProcess, startServer } from "../helpers/server";
 
 type LogsBody = {
@@ -24,6 +25,8 @@ async function logs(name: string, query = "") {
 }
 
 beforeAll(async () => {
+  // The image is shared with other checkouts, which may have rebuilt it without the switches these tests use.
+  await ensureTestImage();
   // The dashboard talks to the engine through a recording proxy: the tests can see what reaches the engine.
   proxy = await startEngineProxy();
   server = await startServer({ DOCKER_HOST: proxy.dockerHost });

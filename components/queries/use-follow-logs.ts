@@ -1,0 +1,127 @@
+"use client";
+
+import { createParser } from "eventsource-parser";
+import { useEffect, useRef, useState } from "react";
+import type { LogCursor, LogLineData, LogSource } from "@/server/contracts/journal";
+
+export type FollowState =
+  | { status: "off" }
+  | { status: "connecting" }
+  | { status: "following" }
+  /** The container stopped: the stream ended and reconnects from the cursor (it resumes once the agent runs). */
+  | { status: "waiting" }
+  | { status: "error"; message: string }
+  /** The agent has no container any more: following stops. */
+  | { status: "gone"; message: string };
+
+/**
+ * Follows /api/agents/:name/logs/stream (SSE over fetch, parsed with eventsource-parser) while enabled. Each
+ * (re)connect continues from `cursor()`, the position of the lines the viewer holds, so nothing is lost or repeated.
+ * Aborting (disabled, unmounted, source or restart key changed) closes the request, and with it the engine stream.
+ */
+export function useFollowLogs({
+  name,
+  source,
+  enabled,
+  restartKey,
+  cursor,
+  onLines,
+}: {
+  name: string;
+  source: LogSource;
+  enabled: boolean;
+  /** A change reconnects at once (a fresh fetch, a restarted container). */
+  restartKey: string;
+  cursor: () => LogCursor | null;
+  onLines: (lines: LogLineData[]) => void;
+}): FollowState {
+  const [state, setState] = useState<FollowState>({ status: "off" });
+  const callbacks = useRef({ cursor, onLines });
+  callbacks.current = { cursor, onLines };
+
+  useEffect(() => {
+    if (!enabled) {
+      setState({ status: "off" });
+      return;
+    }
+    let stopped = false;
+    const controller = new AbortController();
+    let attempt = 0;
+
+    async function connect(): Promise<"retry" | "stop"> {
+      const position = callbacks.current.cursor();
+      const query = new URLSearchParams({ source });
+      if (position) {
+        query.set("after", position.after);
+        query.set("afterCount", String(position.count));
+      }
+      const response = await fetch(`/api/agents/${encodeURIComponent(name)}/logs/stream?${query}`, {
+        signal: controller.signal,
+        cache: "no-store",
+        credentials: "same-origin",
+        headers: { Accept: "text/event-stream" },
+      });
+      if (response.status === 401) {
+        window.location.assign("/login");
+        return "stop";
+      }
+      if (!response.ok || !response.body) {
+        const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+        const message = body?.error?.message ?? `the server answered ${response.status}`;
+        if (response.status === 404) {
+          setState({ status: "gone", message });
+          return "stop";
+        }
+        setState({ status: "error", message });
+        return "retry";
+      }
+      const parser = createParser({
+        onEvent(event) {
+          if (event.event === "ready") {
+            setState({ status: "following" });
+          } else if (event.event === "lines") {
+            // Backoff resets on lines, not on connect: a stopped container answers `ready` then `end` at once.
+            attempt = 0;
+            callbacks.current.onLines(JSON.parse(event.data) as LogLineData[]);
+          } else if (event.event === "end") {
+            setState({ status: "waiting" });
+          } else if (event.event === "error") {
+            const failure = JSON.parse(event.data) as { message?: string };
+            setState({ status: "error", message: failure.message ?? "the log stream failed" });
+          }
+        },
+      });
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parser.feed(value);
+      }
+      return "retry";
+    }
+
+    async function run() {
+      setState({ status: "connecting" });
+      while (!stopped) {
+        let outcome: "retry" | "stop" = "retry";
+        try {
+          outcome = await connect();
+        } catch (error) {
+          if (stopped) return;
+          setState({ status: "error", message: (error as Error).message || "the log stream was interrupted" });
+        }
+        if (stopped || outcome === "stop") return;
+        attempt++;
+        const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5)) + Math.random() * 250;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+    void run();
+    return () => {
+      stopped = true;
+      controller.abort();
+    };
+  }, [name, source, enabled, restartKey]);
+
+  return state;
+}
