@@ -18,8 +18,8 @@ export type AnsiStyle = {
 /** A run of text in one style; `start` is its offset in the line's plain (escape-free) text. */
 export type AnsiSegment = { text: string; start: number; style: AnsiStyle | null };
 
-// CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), and two-byte escapes; also the 8-bit CSI introducer.
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\x1b/g;
+// CSI (ESC [ ... final, or the 8-bit CSI), OSC (ESC ] ... BEL or ST), other escapes (ESC 7, ESC ( B), a lone ESC.
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]|\x1b/g;
 const HAS_ESCAPE = /[\x1b\x9b]/;
 
 const PLAIN: AnsiStyle = { fg: null, bg: null, bold: false, dim: false, italic: false, underline: false, strike: false, inverse: false };

@@ -101,9 +101,8 @@ const Row = memo(function Row({ id, line, number, showTimestamps, showStreams, r
         onPointerSelect(line.seq, event.shiftKey ? "range" : modified ? "toggle" : "only");
       }}
     >
-      <span className="journal-gutter" aria-hidden="true">
-        {number}
-      </span>
+      {/* The number is drawn by CSS: it is not part of the line's text when copying or reading. */}
+      <span className="journal-gutter" data-line={number} aria-hidden="true" />
       {showTimestamps && line.timestamp ? (
         <span className="journal-time" title={line.timestamp}>
           {shortTime(line.timestamp)}

@@ -713,6 +713,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async logs(name: string, options: LogOptions): Promise<LogLine[]> {
     const { stream, tty } = await this.openLogStream(name, options, false);
+    stream.on("error", () => undefined);
     const demuxer = new LogDemuxer(tty, options.timestamps);
     const lines: LogLine[] = [];
     try {
@@ -739,6 +740,9 @@ export class DockerRuntime implements ContainerRuntime {
       throw error;
     }
     const { stream, tty } = opened;
+    // Failures surface through the iteration below; one emitted after it ended (an abort racing the engine) must
+    // not become an uncaught exception.
+    stream.on("error", () => undefined);
     this.countLogStream(name, 1);
     stream.once("close", () => this.countLogStream(name, -1));
     // The signal may have fired between the engine's answer and here, when no listener was attached yet.
