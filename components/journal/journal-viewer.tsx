@@ -273,7 +273,8 @@ export function JournalViewer({
   } else if (logs.isPending) status = `Loading the last ${lineCount} lines…`;
   else if (logs.isError) status = "";
   else {
-    const whole = (logs.data?.lines.length ?? 0) < lineCount ? " (the whole log)" : "";
+    const short = (logs.data?.lines.length ?? 0) < lineCount;
+    const whole = !short ? "" : source === "all" ? " (the whole log)" : ` (the agent's among the last ${lineCount} log lines)`;
     status = `${all.length} line${all.length === 1 ? "" : "s"}${whole}${follow ? ` · ${FOLLOW_TEXT[followState.status]}` : ""}`;
   }
   const notFound = logs.error && "code" in logs.error && logs.error.code === "agent_not_found";

@@ -1,5 +1,5 @@
 // npm run bench [suite...]: speed figures side by side with the raw engine calls they wrap.
-// Suites: foundation, containers, questions (default: all). Each suite starts its own production server and cleans up after itself.
+// Suites: foundation, containers, questions, journal (default: all). Each suite starts its own production server and cleans up after itself.
 import { printReport } from "./lib";
 
 type Suite = { name: string; run: () => Promise<void> };
@@ -8,6 +8,7 @@ const suites: Suite[] = [
   { name: "foundation", run: async () => (await import("./foundation")).run() },
   { name: "containers", run: async () => (await import("./containers")).run() },
   { name: "questions", run: async () => (await import("./questions")).run() },
+  { name: "journal", run: async () => (await import("./journal")).run() },
 ];
 
 async function main() {

@@ -10,7 +10,10 @@ export const LOG_LINE_CHOICES = [200, 1000, 5000] as const;
 export const LOG_LINES_DEFAULT = 200;
 export const LOG_LINES_MAX = 5000;
 
-/** `agent`: what the agent prints on stdout; `all`: stdout and stderr. */
+/**
+ * `agent`: what the agent prints on stdout; `all`: stdout and stderr. A read's `lines` counts the log's last lines
+ * over both streams, as the engine does; `agent` answers the stdout lines among them.
+ */
 export const LogSource = z.enum(["agent", "all"]);
 export type LogSource = z.infer<typeof LogSource>;
 
@@ -55,7 +58,7 @@ export type LogCursor = z.infer<typeof LogCursor>;
 export const AgentLogsView = z.object({
   agent: z.string(),
   source: LogSource,
-  /** How many lines were asked for after clamping (the log may hold fewer). */
+  /** How many of the log's last lines were read, after clamping (the log may hold fewer; `agent` shows stdout's). */
   requested: z.number(),
   lines: z.array(LogLineView),
   cursor: LogCursor,

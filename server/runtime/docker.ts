@@ -197,6 +197,11 @@ export function classifyEngineError(error: unknown): RuntimeError {
   return new RuntimeError("engine", message, status);
 }
 
+/** Whether a raw log line starts with the engine's stamp ("2026-01-02T03:04:05.123456789Z "). */
+function isStamped(raw: string): boolean {
+  return raw.length >= 20 && raw.charCodeAt(4) === 45 && raw.charCodeAt(7) === 45 && raw.charCodeAt(10) === 84 && raw.charCodeAt(13) === 58;
+}
+
 /** Splits the engine's multiplexed log stream (8-byte frame headers) into lines; keeps a partial tail. */
 export class LogDemuxer {
   private buffer: Buffer = Buffer.alloc(0);
@@ -232,17 +237,23 @@ export class LogDemuxer {
   }
 
   private splitLines(stream: "stdout" | "stderr", text: string): LogLine[] {
-    const pieces = (this.partial[stream] + text).split("\n");
+    const partial = this.partial[stream];
+    // The engine's usual frame: exactly one whole line.
+    if (!partial && text.indexOf("\n") === text.length - 1) {
+      this.partial[stream] = "";
+      return [this.toLine(stream, text.charCodeAt(text.length - 2) === 13 ? text.slice(0, -2) : text.slice(0, -1))];
+    }
+    // A long line comes in several frames, each stamped when stamps are on: the continuation keeps only the text.
+    const continued = partial && this.timestamps && isStamped(text) ? text.slice(text.indexOf(" ") + 1) : text;
+    const pieces = (partial + continued).split("\n");
     this.partial[stream] = pieces.pop() ?? "";
-    return pieces.map((piece) => this.toLine(stream, piece.replace(/\r$/, "")));
+    return pieces.map((piece) => this.toLine(stream, piece.endsWith("\r") ? piece.slice(0, -1) : piece));
   }
 
   private toLine(stream: "stdout" | "stderr", raw: string): LogLine {
-    if (!this.timestamps) return { stream, text: raw, timestamp: null };
+    if (!this.timestamps || !isStamped(raw)) return { stream, text: raw, timestamp: null };
     const space = raw.indexOf(" ");
-    const stamp = space > 0 ? raw.slice(0, space) : "";
-    if (/^\d{4}-\d{2}-\d{2}T/.test(stamp)) return { stream, text: raw.slice(space + 1), timestamp: stamp };
-    return { stream, text: raw, timestamp: null };
+    return space < 0 ? { stream, text: "", timestamp: raw } : { stream, text: raw.slice(space + 1), timestamp: raw.slice(0, space) };
   }
 }
 
@@ -712,21 +723,30 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async logs(name: string, options: LogOptions): Promise<LogLine[]> {
-    const { stream, tty } = await this.openLogStream(name, options, false);
+    const lines: LogLine[] = [];
+    for await (const batch of await this.readLogs(name, options)) for (const line of batch) lines.push(line);
+    return lines;
+  }
+
+  async readLogs(name: string, options: LogOptions, signal?: AbortSignal): Promise<AsyncIterable<LogLine[]>> {
+    const { stream, tty } = await this.openLogStream(name, options, false, signal);
+    // Failures surface through the iteration; one emitted after it ended must not become an uncaught exception.
     stream.on("error", () => undefined);
     const demuxer = new LogDemuxer(tty, options.timestamps);
-    const lines: LogLine[] = [];
-    try {
-      for await (const chunk of stream) {
-        for (const line of demuxer.push(chunk as Buffer)) lines.push(line);
+    return (async function* () {
+      try {
+        for await (const chunk of stream) {
+          const lines = demuxer.push(chunk as Buffer);
+          if (lines.length) yield lines;
+        }
+      } catch (error) {
+        throw classifyEngineError(error);
+      } finally {
+        stream.destroy();
       }
-    } catch (error) {
-      throw classifyEngineError(error);
-    } finally {
-      stream.destroy();
-    }
-    for (const line of demuxer.flush()) lines.push(line);
-    return lines;
+      const rest = demuxer.flush();
+      if (rest.length) yield rest;
+    })();
   }
 
   async *followLogs(name: string, options: LogOptions, signal: AbortSignal): AsyncIterable<LogLine> {
@@ -740,8 +760,6 @@ export class DockerRuntime implements ContainerRuntime {
       throw error;
     }
     const { stream, tty } = opened;
-    // Failures surface through the iteration below; one emitted after it ended (an abort racing the engine) must
-    // not become an uncaught exception.
     stream.on("error", () => undefined);
     this.countLogStream(name, 1);
     stream.once("close", () => this.countLogStream(name, -1));

@@ -50,7 +50,7 @@ export type StateVolume = {
 export type LogLine = { stream: "stdout" | "stderr"; text: string; timestamp: string | null };
 
 export type LogOptions = {
-  /** The last N lines of the log (counted over both streams, before `stdout`/`stderr` select), or all. */
+  /** The last N lines of the log (the engine counts both streams, then `stdout`/`stderr` select), or all. */
   tail: number | "all";
   timestamps: boolean;
   stdout: boolean;
@@ -119,6 +119,11 @@ export interface ContainerRuntime {
   /** Bytes used by each of our state volumes, keyed by agent name (an expensive engine call). */
   stateVolumeSizes(): Promise<Map<string, number>>;
   logs(name: string, options: LogOptions): Promise<LogLine[]>;
+  /**
+   * Reads the log as it arrives from the engine, in batches. The promise settles once the engine answered (a
+   * missing container or an unreachable engine rejects it, before any line); the signal stops the read.
+   */
+  readLogs(name: string, options: LogOptions, signal?: AbortSignal): Promise<AsyncIterable<LogLine[]>>;
   /**
    * Follows the agent's log until the signal aborts or the container stops. The engine stream is closed when the
    * signal aborts, when the caller stops iterating, and on failure.

@@ -1,38 +1,65 @@
 import "server-only";
 import type { HiveApp } from "../app";
-import { type AgentLogsView, ReadAgentLogsInput } from "../contracts/journal";
+import { ReadAgentLogsInput } from "../contracts/journal";
 import type { LogLine } from "../runtime/types";
 import { cursorAfter } from "../views/journal";
 import { requireRuntime } from "./require-runtime";
 
-/** How far back a read for stdout lines may look when stderr lines crowd the engine's tail. */
-const MAX_SCAN_LINES = 50_000;
-
 /**
- * The last lines of an agent's container log, read from the engine. The engine's tail counts both streams before
- * it selects one, so for `agent` (stdout) the read widens until it holds the lines asked for or the log's start.
+ * The last lines of an agent's container log, streamed from the engine into the JSON answer as they arrive (so
+ * a 5000-line read costs little more than the engine's own). `lines` counts the log's last lines as the engine
+ * does, over both streams; `source` then selects: `agent` answers the stdout lines among them.
+ * The agent is resolved before the answer starts: a missing container or a down engine is a plain JSON error.
+ * Shape: { agent, source, requested, lines: [{ stream, text, timestamp }], cursor: { after, count } }.
  */
-export async function readAgentLogs({ app, input }: { app: HiveApp; input: ReadAgentLogsInput }): Promise<AgentLogsView> {
-  const { name, lines: wanted, source, timestamps } = ReadAgentLogsInput.parse(input);
+export async function readAgentLogs({ app, input, signal }: { app: HiveApp; input: ReadAgentLogsInput; signal: AbortSignal }): Promise<Response> {
+  const { name, lines: requested, source, timestamps } = ReadAgentLogsInput.parse(input);
   const runtime = requireRuntime(app);
   const startedAt = Date.now();
-  let tail = wanted;
-  let picked: LogLine[];
-  for (;;) {
-    // Stamps are always read: they make the cursor the follow stream continues from.
-    const read = await runtime.logs(name, { tail, timestamps: true, stdout: true, stderr: true });
-    picked = source === "all" ? read : read.filter((line) => line.stream === "stdout");
-    if (picked.length >= wanted || read.length < tail || tail >= MAX_SCAN_LINES) break;
-    const perPicked = tail / Math.max(1, picked.length);
-    tail = Math.min(MAX_SCAN_LINES, Math.max(tail * 2, Math.ceil(wanted * perPicked * 1.1)));
+  const engine = new AbortController();
+  const stop = () => engine.abort();
+  signal.addEventListener("abort", stop, { once: true });
+  // Stamps are always read: they make the cursor the follow stream continues from.
+  let batches: AsyncIterable<LogLine[]>;
+  try {
+    batches = await runtime.readLogs(name, { tail: requested, timestamps: true, stdout: true, stderr: source === "all" }, engine.signal);
+  } catch (error) {
+    signal.removeEventListener("abort", stop);
+    throw error;
   }
-  if (picked.length > wanted) picked = picked.slice(-wanted);
-  const cursor = cursorAfter(picked, startedAt);
-  return {
-    agent: name,
-    source,
-    requested: wanted,
-    lines: timestamps ? picked : picked.map((line) => ({ stream: line.stream, text: line.text, timestamp: null })),
-    cursor,
-  };
+  const encoder = new TextEncoder();
+  const head = `{"agent":${JSON.stringify(name)},"source":"${source}","requested":${requested},"lines":[`;
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      let first = true;
+      // The cursor needs the last line and how many before it share its stamp.
+      let last: LogLine[] = [];
+      try {
+        controller.enqueue(encoder.encode(head));
+        for await (const batch of batches) {
+          let chunk = "";
+          for (const line of batch) {
+            const stamp = timestamps && line.timestamp ? JSON.stringify(line.timestamp) : "null";
+            chunk += `${first ? "" : ","}{"stream":"${line.stream}","text":${JSON.stringify(line.text)},"timestamp":${stamp}}`;
+            first = false;
+            if (last.length && last[0]!.timestamp !== line.timestamp) last = [];
+            last.push(line);
+          }
+          controller.enqueue(encoder.encode(chunk));
+        }
+        controller.enqueue(encoder.encode(`],"cursor":${JSON.stringify(cursorAfter(last, startedAt))}}`));
+        controller.close();
+      } catch (error) {
+        // The status is already sent: a cut-off body (invalid JSON) is how the failure reaches the client.
+        if (!signal.aborted) app.logger.warn({ agent: name, err: (error as Error).message }, "log read failed mid-answer");
+        controller.error(error);
+      } finally {
+        signal.removeEventListener("abort", stop);
+      }
+    },
+    cancel() {
+      engine.abort();
+    },
+  });
+  return new Response(body, { headers: { "Content-Type": "application/json; charset=utf-8" } });
 }

@@ -80,21 +80,27 @@ describe("GET /api/agents/:name/logs", () => {
     expect((await logs(burst, "?tail=10")).status).toBe(400);
   });
 
-  it("reads stdout for source=agent (exactly the lines asked for, stderr crowding or not) and both streams for source=all", async () => {
-    // 120 lines over both streams hold about 60 from stdout: more than the 40 asked for below.
+  it("reads the log's last lines over both streams: source=all answers them all, source=agent the stdout ones", async () => {
+    // 120 lines over both streams, then a stopped agent: a log that no longer moves between the reads below.
     await eventually(async () => (await logs(noisy, "?lines=120&source=all")).body.lines?.length === 120, "120 lines from the noisy agent", 30_000);
-    const agent = await logs(noisy, "?lines=40&source=agent");
-    expect(agent.status).toBe(200);
-    expect(agent.body.lines).toHaveLength(40);
-    expect(agent.body.lines.every((line) => line.stream === "stdout" && / line \d+$/.test(line.text))).toBe(true);
+    const stopped = await operatorFetch(server, `/api/agents/${noisy}/stop`, { method: "POST" });
+    expect(stopped.status, await stopped.clone().text()).toBe(200);
 
     const all = await logs(noisy, "?lines=40&source=all&timestamps=true");
+    expect(all.status).toBe(200);
     expect(all.body.source).toBe("all");
     expect(all.body.lines).toHaveLength(40);
     expect(new Set(all.body.lines.map((line) => line.stream))).toEqual(new Set(["stdout", "stderr"]));
     expect(all.body.lines.filter((line) => line.stream === "stderr").every((line) => / warn \d+$/.test(line.text))).toBe(true);
     const stamps = all.body.lines.map((line) => line.timestamp!);
     expect([...stamps].sort()).toEqual(stamps);
+
+    const agent = await logs(noisy, "?lines=40&source=agent&timestamps=true");
+    expect(agent.status).toBe(200);
+    expect(agent.body).toMatchObject({ source: "agent", requested: 40 });
+    expect(agent.body.lines).toEqual(all.body.lines.filter((line) => line.stream === "stdout"));
+    expect(agent.body.lines.length).toBeGreaterThan(0);
+    expect(agent.body.lines.length).toBeLessThan(40);
 
     for (const bad of ["stderr", "ALL", "Agent", "all;ls", "<script>", "%00", "", "all%20", "stdout"]) {
       const { status, body } = await logs(noisy, `?source=${bad}`);

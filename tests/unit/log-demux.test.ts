@@ -35,6 +35,23 @@ describe("log demultiplexing", () => {
     ]);
   });
 
+  it("joins a long line the engine sent in stamped pieces, keeping the first piece's stamp", () => {
+    const demuxer = new LogDemuxer(false, true);
+    const lines = demuxer.push(
+      Buffer.concat([
+        frame(1, "2026-11-22T13:00:00.000000001Z first half, "),
+        frame(1, "2026-11-22T13:00:00.000000002Z second half\n"),
+        frame(2, "2026-11-22T13:00:00.000000003Z err\r\n"),
+        frame(1, "2026-11-22T13:00:00.000000004Z\n"),
+      ]),
+    );
+    expect(lines).toEqual([
+      { stream: "stdout", text: "first half, second half", timestamp: "2026-11-22T13:00:00.000000001Z" },
+      { stream: "stderr", text: "err", timestamp: "2026-11-22T13:00:00.000000003Z" },
+      { stream: "stdout", text: "", timestamp: "2026-11-22T13:00:00.000000004Z" },
+    ]);
+  });
+
   it("reads a TTY container's raw stream as stdout", () => {
     const demuxer = new LogDemuxer(true, false);
     expect(demuxer.push(Buffer.from("a\r\nb\n"))).toEqual([

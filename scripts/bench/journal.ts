@@ -1,0 +1,214 @@
+// Journal viewer: a 5000-line read through the dashboard vs the engine's own logs call, follow latency (line
+// printed → on the SSE stream, side by side with the engine's own follow stream, and → shown in Chromium), and the
+// longest main-thread task in Chromium while 5000 long lines render and scroll.
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import { chromium } from "@playwright/test";
+import { ensureTestImage } from "../../tests/helpers/test-image";
+import { api, BENCH_TOKEN, cleanupAgents, median, percentile, readSse, report, startBenchServer, TEST_IMAGE } from "./lib";
+
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 30);
+const FOLLOW_SECONDS = Number(process.env.BENCH_FOLLOW_SECONDS ?? 20);
+const ENGINE_SOCKET = (process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock").replace(/^unix:\/\//, "");
+const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+/** The engine's logs endpoint read to its last byte over the socket: the call the dashboard's read wraps. */
+function engineGet(path: string, signal?: AbortSignal, onData?: (chunk: Buffer) => void): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ socketPath: ENGINE_SOCKET, path, signal }, (response) => {
+      let bytes = 0;
+      response.on("data", (chunk: Buffer) => {
+        bytes += chunk.length;
+        onData?.(chunk);
+      });
+      response.on("end", () => resolve(bytes));
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+  });
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+async function spawn(server: Awaited<ReturnType<typeof startBenchServer>>, name: string, env: Record<string, string>) {
+  const response = await api(server, "/api/agents", { method: "POST", body: JSON.stringify({ name, image: TEST_IMAGE, network: "none", env }) });
+  if (response.status !== 201) throw new Error(`spawn ${name} failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { agent: { containerId: string } }).agent.containerId;
+}
+
+const printedAt = (text: string) => Number(/ t=(\d+)$/.exec(text)?.[1] ?? Number.NaN);
+
+export async function run() {
+  await ensureTestImage();
+  const prefix = `benchj${randomBytes(2).toString("hex")}`;
+  const big = `${prefix}-big`;
+  const ticker = `${prefix}-tick`;
+  const server = await startBenchServer();
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const health = (await (await fetch(`${server.baseUrl}/dashboard-healthz`)).json()) as { runtime: { status: string } };
+      if (health.runtime.status === "up") break;
+      if (attempt > 100) throw new Error("the engine monitor never came up");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const bigId = await spawn(server, big, { AGENT_BURST_LINES: "6000", AGENT_LINE_BYTES: "200", AGENT_TICK_S: "100000" });
+    const tickerId = await spawn(server, ticker, { AGENT_CLOCK: "1", AGENT_TICK_S: "0.1" });
+    for (let attempt = 0; ; attempt++) {
+      const body = (await (await api(server, `/api/agents/${big}/logs?lines=5000`)).json()) as { lines: unknown[] };
+      if (body.lines.length === 5000) break;
+      if (attempt > 100) throw new Error("the burst never reached the log");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    // 5000 lines: the dashboard's read (stamps on, as the viewer asks) vs the engine's logs call, interleaved.
+    const dashboardTimes: number[] = [];
+    const engineTimes: number[] = [];
+    let dashboardBytes = 0;
+    let engineBytes = 0;
+    for (let sample = 0; sample < SAMPLES + 3; sample++) {
+      const engine = await timed(async () => {
+        engineBytes = await engineGet(`/containers/${bigId}/logs?stdout=1&stderr=1&tail=5000&timestamps=1`);
+      });
+      const dashboard = await timed(async () => {
+        const response = await api(server, `/api/agents/${big}/logs?lines=5000&source=all&timestamps=true`);
+        dashboardBytes = (await response.text()).length;
+        if (process.env.BENCH_VERBOSE) console.log(`  read: ${response.headers.get("server-timing")}`);
+      });
+      if (sample < 3) continue; // warm-up
+      engineTimes.push(engine);
+      dashboardTimes.push(dashboard);
+    }
+    console.log(`  5000-line read: dashboard ${(dashboardBytes / 1024).toFixed(0)} KiB of JSON, engine ${(engineBytes / 1024).toFixed(0)} KiB framed`);
+    report("5000-line read median", median(dashboardTimes), median(engineTimes), { ratio: 1.5, label: "≤ 1.5× raw logs call" });
+    report("5000-line read p99", percentile(dashboardTimes, 99), percentile(engineTimes, 99), { ratio: 1.5, label: "≤ 1.5× raw logs call" });
+
+    // Follow latency: the agent stamps each line with the time it printed it; both streams watch the same lines.
+    const controller = new AbortController();
+    const dashboardLatency: number[] = [];
+    const engineLatency: number[] = [];
+    const stream = await api(server, `/api/agents/${ticker}/logs/stream`, { signal: controller.signal });
+    if (!stream.ok) throw new Error(`follow failed: ${stream.status}`);
+    void readSse(
+      stream,
+      (event, data) => {
+        if (event !== "lines") return;
+        const now = Date.now();
+        for (const line of JSON.parse(data) as { text: string }[]) {
+          const at = printedAt(line.text);
+          if (!Number.isNaN(at)) dashboardLatency.push(now - at);
+        }
+      },
+      controller.signal,
+    );
+    let partial = "";
+    void engineGet(`/containers/${tickerId}/logs?stdout=1&stderr=0&follow=1&tail=0`, controller.signal, (chunk) => {
+      // Framed stream: 8-byte headers; the payload of each frame is one or more lines.
+      let offset = 0;
+      const now = Date.now();
+      while (offset + 8 <= chunk.length) {
+        const size = chunk.readUInt32BE(offset + 4);
+        partial += chunk.subarray(offset + 8, offset + 8 + size).toString("utf8");
+        offset += 8 + size;
+      }
+      const pieces = partial.split("\n");
+      partial = pieces.pop() ?? "";
+      for (const piece of pieces) {
+        const at = printedAt(piece);
+        if (!Number.isNaN(at)) engineLatency.push(now - at);
+      }
+    }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, FOLLOW_SECONDS * 1000));
+    controller.abort();
+    console.log(`  follow: ${dashboardLatency.length} lines through the dashboard, ${engineLatency.length} on the engine's own stream`);
+    report("follow latency median (printed → SSE)", median(dashboardLatency), median(engineLatency), { max: 500, label: "≤ 500 ms" });
+    report("follow latency p99 (printed → SSE)", percentile(dashboardLatency, 99), percentile(engineLatency, 99), { max: 500, label: "≤ 500 ms" });
+
+    // Chromium: printed → shown while following, and the longest main-thread task while 5000 lines render and scroll.
+    const browser = await chromium.launch({ executablePath: process.env.HIVE_CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+      await page.goto(`${server.baseUrl}/login#token=${BENCH_TOKEN}`);
+      await page.getByRole("heading", { name: "Containers" }).waitFor();
+
+      await page.getByRole("button", { name: `logs · ${ticker}` }).click();
+      const tickerViewer = page.getByRole("region", { name: `Logs of ${ticker}` });
+      const tickerLines = tickerViewer.getByRole("listbox", { name: `Log lines of ${ticker}` });
+      await tickerLines.getByRole("option").first().waitFor();
+      await tickerLines.evaluate((element) => {
+        const shown: Record<string, number> = {};
+        (window as unknown as { shownAt: Record<string, number> }).shownAt = shown;
+        new MutationObserver(() => {
+          const now = Date.now();
+          for (const node of element.querySelectorAll(".journal-text")) shown[node.textContent ?? ""] ??= now;
+        }).observe(element, { childList: true, subtree: true, characterData: true });
+      });
+      const followFrom = Date.now();
+      await tickerViewer.getByRole("checkbox", { name: "Follow" }).check();
+      await page.waitForTimeout(Math.min(FOLLOW_SECONDS, 10) * 1000);
+      const shownAt = await page.evaluate(() => (window as unknown as { shownAt: Record<string, number> }).shownAt);
+      const shownLatency = Object.entries(shownAt)
+        .filter(([text]) => printedAt(text) > followFrom + 500)
+        .map(([text, at]) => at - printedAt(text));
+      console.log(`  follow in Chromium: ${shownLatency.length} lines shown`);
+      report("follow latency median (printed → shown, Chromium)", median(shownLatency), null, { max: 500, label: "≤ 500 ms" });
+      report("follow latency p99 (printed → shown, Chromium)", percentile(shownLatency, 99), null, { max: 500, label: "≤ 500 ms" });
+      await page.getByRole("button", { name: `logs · ${ticker}` }).click();
+
+      await page.getByRole("button", { name: `logs · ${big}` }).click();
+      const viewer = page.getByRole("region", { name: `Logs of ${big}` });
+      const lines = viewer.getByRole("listbox", { name: `Log lines of ${big}` });
+      await lines.getByRole("option").first().waitFor();
+      // A string, not a function: the bundler would name inner functions with a helper the page does not have.
+      await page.evaluate(`(() => {
+        const probe = { longest: 0, frames: [], running: true };
+        window.probe = probe;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) probe.longest = Math.max(probe.longest, entry.duration);
+        }).observe({ type: "longtask" });
+        let last = performance.now();
+        requestAnimationFrame(function tick(now) {
+          probe.frames.push(now - last);
+          last = now;
+          if (probe.running) requestAnimationFrame(tick);
+        });
+      })()`);
+      // Render: ask for 5000 lines and wait until they are shown.
+      await viewer.getByRole("combobox", { name: "Lines" }).selectOption("5000");
+      await viewer.getByRole("status").filter({ hasText: /^5000 lines/ }).waitFor();
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      const render = await page.evaluate(() => {
+        const probe = (window as unknown as { probe: { longest: number; frames: number[] } }).probe;
+        const result = { longest: probe.longest, frame: Math.max(...probe.frames) };
+        probe.longest = 0;
+        probe.frames = [];
+        return result;
+      });
+      // Scroll: from the bottom to the top in wheel-sized steps, then jump to both ends.
+      await lines.hover();
+      for (let step = 0; step < 60; step++) await page.mouse.wheel(0, -1500);
+      await lines.press("End");
+      await lines.press("Home");
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      const scroll = await page.evaluate(() => {
+        const probe = (window as unknown as { probe: { longest: number; frames: number[]; running: boolean } }).probe;
+        probe.running = false;
+        return { longest: probe.longest, frame: Math.max(...probe.frames), rows: document.querySelectorAll('[role="option"].journal-line').length };
+      });
+      console.log(
+        `  5000 lines in Chromium: render long task ${render.longest.toFixed(0)} ms (0: none over 50 ms), longest frame ${render.frame.toFixed(0)} ms; ` +
+          `scroll long task ${scroll.longest.toFixed(0)} ms, longest frame ${scroll.frame.toFixed(0)} ms; ${scroll.rows} rows in the page`,
+      );
+      report("longest task or frame, 5000 lines render (Chromium)", Math.max(render.longest, render.frame), null, { max: 100, label: "≤ 100 ms" });
+      report("longest task or frame, 5000 lines scroll (Chromium)", Math.max(scroll.longest, scroll.frame), null, { max: 100, label: "≤ 100 ms" });
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await server.stop();
+    await cleanupAgents(prefix);
+  }
+}
