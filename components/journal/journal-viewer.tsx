@@ -175,6 +175,16 @@ export function JournalViewer({
   const positionOf = useMemo(() => new Map(sourceLines.map((line, index) => [line.seq, index + 1])), [sourceLines]);
   const currentIndex = current ? matches.findIndex((match) => sourceLines[match.index]!.seq === current.seq && match.start === current.start) : -1;
 
+  // Jump to latest: offered while scrolled up, with the number of lines that arrived since leaving the bottom.
+  const lengthWhenLeft = useRef(0);
+  const stickRef = useRef(stick);
+  stickRef.current = stick;
+  const onStickChange = useCallback((atBottom: boolean) => {
+    if (!atBottom && stickRef.current) lengthWhenLeft.current = allRef.current.length;
+    setStick(atBottom);
+  }, []);
+  const newSinceLeft = stick ? 0 : Math.max(0, all.length - lengthWhenLeft.current);
+
   const goToMatch = useCallback(
     (index: number) => {
       if (matches.length === 0) return;
@@ -183,11 +193,11 @@ export function JournalViewer({
       setCurrent({ seq, start: match.start });
       const row = shown.findIndex((line) => line.seq === seq);
       if (row >= 0) {
-        setStick(row >= shown.length - 2);
+        onStickChange(row >= shown.length - 2);
         requestAnimationFrame(() => logView.current?.reveal(row));
       }
     },
-    [matches, sourceLines, shown],
+    [matches, sourceLines, shown, onStickChange],
   );
   // A new search text goes to the newest match (logs are read from the bottom).
   useEffect(() => {
@@ -196,13 +206,6 @@ export function JournalViewer({
     // Only when the text changes: new lines must not move the current match.
   }, [searchText]);
 
-  // Jump to latest: offered while scrolled up, with the number of lines that arrived since.
-  const lengthWhenLeft = useRef(0);
-  const onStickChange = useCallback((atBottom: boolean) => {
-    if (!atBottom) lengthWhenLeft.current = allRef.current.length;
-    setStick(atBottom);
-  }, []);
-  const newSinceLeft = stick ? 0 : Math.max(0, all.length - lengthWhenLeft.current);
 
   // Line selection (click, Shift+click, Ctrl+click, keyboard): over the lines shown.
   const onSelect = useCallback(
@@ -243,11 +246,11 @@ export function JournalViewer({
               : shown.length - 1
             : Math.min(shown.length - 1, Math.max(0, at + target.delta));
       const seq = shown[index]!.seq;
-      if (index < shown.length - 1) setStick(false);
+      if (index < shown.length - 1) onStickChange(false);
       if (extend) onSelect(seq, "range");
       else setSelection((previous) => ({ ...previous, active: seq, anchor: seq }));
     },
-    [shown, selection.active, onSelect],
+    [shown, selection.active, onSelect, onStickChange],
   );
   const selectedLines = useMemo(() => sourceLines.filter((line) => selection.selected.has(line.seq)), [sourceLines, selection.selected]);
   const copySelection = useCallback(() => {
@@ -275,7 +278,7 @@ export function JournalViewer({
   else {
     const short = (logs.data?.lines.length ?? 0) < lineCount;
     const whole = !short ? "" : source === "all" ? " (the whole log)" : ` (the agent's among the last ${lineCount} log lines)`;
-    status = `${all.length} line${all.length === 1 ? "" : "s"}${whole}${follow ? ` · ${FOLLOW_TEXT[followState.status]}` : ""}`;
+    status = `${all.length} line${all.length === 1 ? "" : "s"}${whole}`;
   }
   const notFound = logs.error && "code" in logs.error && logs.error.code === "agent_not_found";
 
@@ -369,8 +372,12 @@ export function JournalViewer({
             : `Log unavailable: ${logs.error.message}`}
         </p>
       ) : (
-        <p className="journal-status muted" role="status">
-          {status}
+        <p className="journal-status muted">
+          {/* The count changes with every followed line: announced only when following is off. */}
+          <span role="status" aria-live={follow && live ? "off" : "polite"}>
+            {status}
+          </span>
+          {follow && live ? <span role="status"> · {FOLLOW_TEXT[followState.status]}</span> : null}
         </p>
       )}
       <LogView
