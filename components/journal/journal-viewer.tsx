@@ -117,6 +117,13 @@ export function JournalViewer({
     return source === "all" ? crashLines : crashLines.filter((line) => line.stream === "stdout");
   }, [live, all, crashLines, source]);
 
+  // An agent without a container (destroyed, or between rebuild steps) still has its crash records: show the newest.
+  const notFound = Boolean(logs.error && "code" in logs.error && logs.error.code === "agent_not_found");
+  const newestCrash = crashes.data?.crashes[0]?.id;
+  useEffect(() => {
+    if (notFound && newestCrash !== undefined) setView(newestCrash);
+  }, [notFound, newestCrash]);
+
   // A fresh read starts at the newest line.
   useEffect(() => {
     setStick(true);
@@ -280,7 +287,6 @@ export function JournalViewer({
     const whole = !short ? "" : source === "all" ? " (the whole log)" : ` (the agent's among the last ${lineCount} log lines)`;
     status = `${all.length} line${all.length === 1 ? "" : "s"}${whole}`;
   }
-  const notFound = logs.error && "code" in logs.error && logs.error.code === "agent_not_found";
 
   return (
     <div id={id} className="journal" role="region" aria-label={`Logs of ${name}`}>
