@@ -1,6 +1,6 @@
 "use client";
 
-import { type KeyboardEvent, memo, type ReactNode, type Ref, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from "react";
+import { type KeyboardEvent, memo, type ReactNode, type Ref, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { type AnsiSegment, parseAnsi, segmentPresentation } from "./ansi";
 import { type JournalLine, type Match, shortTime } from "./journal-lines";
 
@@ -214,8 +214,7 @@ export function LogView({
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(lines.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   const visible = lines.slice(first, last);
-  let widest = 0;
-  for (const line of lines) if (line.plain.length > widest) widest = line.plain.length;
+  const widest = useMemo(() => lines.reduce((most, line) => Math.max(most, line.plain.length), 0), [lines]);
   const gutterChars = String(lines.length ? numberOf(lines.at(-1)!) : 1).length;
   const rowsPerPage = Math.max(1, Math.floor(height / ROW_HEIGHT) - 1);
 

@@ -134,6 +134,9 @@ function uptimeFits(item: { Status: string }, inspect: { State: { StartedAt: str
 }
 
 const ID_CACHE_MS = 15_000;
+/** A log read hands lines on in batches of this many, or after this long. */
+const READ_BATCH_LINES = 1_000;
+const READ_BATCH_MS = 5;
 
 /** Docker's own humanized durations ("Less than a second", "5 minutes", "About an hour", "3 days"). */
 export function humanDuration(ms: number): string {
@@ -730,22 +733,57 @@ export class DockerRuntime implements ContainerRuntime {
 
   async readLogs(name: string, options: LogOptions, signal?: AbortSignal): Promise<AsyncIterable<LogLine[]>> {
     const { stream, tty } = await this.openLogStream(name, options, false, signal);
-    // Failures surface through the iteration; one emitted after it ended must not become an uncaught exception.
-    stream.on("error", () => undefined);
     const demuxer = new LogDemuxer(tty, options.timestamps);
+    // The engine writes a frame per line and the socket hands them over a few at a time: lines are gathered in
+    // the data handler and handed on in batches (a size, or a few milliseconds), not one promise per socket read.
+    let queue: LogLine[] = [];
+    let finished = false;
+    let failure: unknown = null;
+    let timer: NodeJS.Timeout | undefined;
+    let notify: (() => void) | null = null;
+    const wake = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      const resume = notify;
+      notify = null;
+      resume?.();
+    };
+    stream.on("data", (chunk: Buffer) => {
+      for (const line of demuxer.push(chunk)) queue.push(line);
+      if (queue.length >= READ_BATCH_LINES) wake();
+      else if (queue.length && !timer) timer = setTimeout(wake, READ_BATCH_MS);
+    });
+    stream.on("end", () => {
+      for (const line of demuxer.flush()) queue.push(line);
+      finished = true;
+      wake();
+    });
+    // Failures surface through the iteration (also one emitted after it ended: never an uncaught exception).
+    stream.on("error", (error) => {
+      failure ??= error;
+      finished = true;
+      wake();
+    });
+    stream.on("close", () => {
+      if (!stream.readableEnded) failure ??= new Error("the engine closed the log stream early");
+      finished = true;
+      wake();
+    });
     return (async function* () {
       try {
-        for await (const chunk of stream) {
-          const lines = demuxer.push(chunk as Buffer);
-          if (lines.length) yield lines;
+        for (;;) {
+          if (queue.length === 0 && !finished) await new Promise<void>((resolve) => (notify = resolve));
+          if (queue.length) {
+            const batch = queue;
+            queue = [];
+            yield batch;
+          } else if (failure) throw classifyEngineError(failure);
+          else if (finished) return;
         }
-      } catch (error) {
-        throw classifyEngineError(error);
       } finally {
+        clearTimeout(timer);
         stream.destroy();
       }
-      const rest = demuxer.flush();
-      if (rest.length) yield rest;
     })();
   }
 

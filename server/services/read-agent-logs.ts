@@ -5,6 +5,9 @@ import type { LogLine } from "../runtime/types";
 import { cursorAfter } from "../views/journal";
 import { requireRuntime } from "./require-runtime";
 
+/** Characters of JSON gathered before a write. */
+const FLUSH_CHARS = 64 * 1024;
+
 /**
  * The last lines of an agent's container log, streamed from the engine into the JSON answer as they arrive (so
  * a 5000-line read costs little more than the engine's own). `lines` counts the log's last lines as the engine
@@ -34,25 +37,34 @@ export async function readAgentLogs({ app, input, signal }: { app: HiveApp; inpu
       let first = true;
       // The cursor needs the last line and how many before it share its stamp.
       let last: LogLine[] = [];
+      // The engine sends a frame per line, so batches are small: the answer goes out in larger writes.
+      let pending = head;
+      const flush = () => {
+        if (pending) controller.enqueue(encoder.encode(pending));
+        pending = "";
+      };
       try {
-        controller.enqueue(encoder.encode(head));
         for await (const batch of batches) {
-          let chunk = "";
           for (const line of batch) {
             const stamp = timestamps && line.timestamp ? JSON.stringify(line.timestamp) : "null";
-            chunk += `${first ? "" : ","}{"stream":"${line.stream}","text":${JSON.stringify(line.text)},"timestamp":${stamp}}`;
+            pending += `${first ? "" : ","}{"stream":"${line.stream}","text":${JSON.stringify(line.text)},"timestamp":${stamp}}`;
             first = false;
             if (last.length && last[0]!.timestamp !== line.timestamp) last = [];
             last.push(line);
           }
-          controller.enqueue(encoder.encode(chunk));
+          if (pending.length >= FLUSH_CHARS) flush();
         }
-        controller.enqueue(encoder.encode(`],"cursor":${JSON.stringify(cursorAfter(last, startedAt))}}`));
+        pending += `],"cursor":${JSON.stringify(cursorAfter(last, startedAt))}}`;
+        flush();
         controller.close();
       } catch (error) {
         // The status is already sent: a cut-off body (invalid JSON) is how the failure reaches the client.
         if (!signal.aborted) app.logger.warn({ agent: name, err: (error as Error).message }, "log read failed mid-answer");
-        controller.error(error);
+        try {
+          controller.error(error);
+        } catch {
+          // the client is gone already
+        }
       } finally {
         signal.removeEventListener("abort", stop);
       }
