@@ -3,7 +3,7 @@
  * sequence is dropped. Segments carry plain text only, rendered by React as text (never as markup).
  */
 
-export type AnsiStyle = {
+type AnsiStyle = {
   /** 0-15: the theme's palette (a CSS class); a string: an exact colour from a 256-colour or RGB code. */
   fg: number | string | null;
   bg: number | string | null;
@@ -23,10 +23,6 @@ const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]
 const HAS_ESCAPE = /[\x1b\x9b]/;
 
 const PLAIN: AnsiStyle = { fg: null, bg: null, bold: false, dim: false, italic: false, underline: false, strike: false, inverse: false };
-
-export function hasAnsi(text: string): boolean {
-  return HAS_ESCAPE.test(text);
-}
 
 /** The line without escape sequences: what is searched, copied and downloaded. */
 export function stripAnsi(text: string): string {

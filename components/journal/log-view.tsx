@@ -5,7 +5,7 @@ import { type AnsiSegment, parseAnsi, segmentPresentation } from "./ansi";
 import { type JournalLine, type Match, shortTime } from "./journal-lines";
 
 /** Every line is one row of this height (CSS keeps it so): the list only renders the rows in view. */
-export const ROW_HEIGHT = 18;
+const ROW_HEIGHT = 18;
 const OVERSCAN = 20;
 
 export type LogViewHandle = {

@@ -8,7 +8,7 @@ export type LogLineData = z.infer<typeof LogLineView>;
 /** The viewer's line counts; the API accepts any count up to the cap and clamps larger ones to it. */
 export const LOG_LINE_CHOICES = [200, 1000, 5000] as const;
 export const LOG_LINES_DEFAULT = 200;
-export const LOG_LINES_MAX = 5000;
+const LOG_LINES_MAX = 5000;
 
 /**
  * `agent`: what the agent prints on stdout; `all`: stdout and stderr. A read's `lines` counts the log's last lines
@@ -26,7 +26,7 @@ const LineCount = z
 const QueryFlag = z.enum(["true", "false", "1", "0"], { error: "must be true or false" }).transform((value) => value === "true" || value === "1");
 
 /** An engine log timestamp (RFC 3339, up to nanoseconds), as the lines carry them. */
-export const LogTimestamp = z
+const LogTimestamp = z
   .string()
   .max(40)
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, { error: "must be an RFC 3339 timestamp" })

@@ -12,7 +12,7 @@ export async function spawnTestAgent(server: ServerProcess, name: string, env: R
   return ((await response.json()) as { agent: { containerId: string } }).agent;
 }
 
-export type SseEvent = { event: string; data: string };
+type SseEvent = { event: string; data: string };
 
 /** Reads an SSE response body event by event, until `until` returns true, the stream ends or the signal aborts. */
 export async function readEvents(response: Response, until: (event: SseEvent, all: SseEvent[]) => boolean, timeoutMs = 15_000): Promise<SseEvent[]> {
