@@ -17,9 +17,12 @@ function engineGet(path: string, signal?: AbortSignal, onData?: (chunk: Buffer) 
   return new Promise((resolve, reject) => {
     const request = http.get({ socketPath: ENGINE_SOCKET, path, signal }, (response) => {
       let bytes = 0;
-      response.on("data", (chunk: Buffer) => {
-        bytes += chunk.length;
-        onData?.(chunk);
+      // Taken off in bulk, as a fast client would (a 'data' event per engine flush costs a third more).
+      response.on("readable", () => {
+        for (let chunk = response.read() as Buffer | null; chunk !== null; chunk = response.read() as Buffer | null) {
+          bytes += chunk.length;
+          onData?.(chunk);
+        }
       });
       response.on("end", () => resolve(bytes));
       response.on("error", reject);
@@ -75,7 +78,8 @@ export async function run() {
       });
       const dashboard = await timed(async () => {
         const response = await api(server, `/api/agents/${big}/logs?lines=5000&source=all&timestamps=true`);
-        dashboardBytes = (await response.text()).length;
+        // Received in full, as bytes: the engine side below is timed the same way.
+        dashboardBytes = (await response.arrayBuffer()).byteLength;
         if (process.env.BENCH_VERBOSE) console.log(`  read: ${response.headers.get("server-timing")}`);
       });
       if (sample < 3) continue; // warm-up
@@ -105,14 +109,15 @@ export async function run() {
       controller.signal,
     );
     let partial = "";
+    let framed: Buffer = Buffer.alloc(0);
     void engineGet(`/containers/${tickerId}/logs?stdout=1&stderr=0&follow=1&tail=0`, controller.signal, (chunk) => {
-      // Framed stream: 8-byte headers; the payload of each frame is one or more lines.
-      let offset = 0;
+      // Framed stream: an 8-byte header, then the payload (one or more lines); frames may span reads.
+      framed = framed.length ? Buffer.concat([framed, chunk]) : chunk;
       const now = Date.now();
-      while (offset + 8 <= chunk.length) {
-        const size = chunk.readUInt32BE(offset + 4);
-        partial += chunk.subarray(offset + 8, offset + 8 + size).toString("utf8");
-        offset += 8 + size;
+      while (framed.length >= 8 && framed.length >= 8 + framed.readUInt32BE(4)) {
+        const size = framed.readUInt32BE(4);
+        partial += framed.subarray(8, 8 + size).toString("utf8");
+        framed = framed.subarray(8 + size);
       }
       const pieces = partial.split("\n");
       partial = pieces.pop() ?? "";

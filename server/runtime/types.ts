@@ -48,6 +48,8 @@ export type StateVolume = {
 };
 
 export type LogLine = { stream: "stdout" | "stderr"; text: string; timestamp: string | null };
+/** A log line with its text as the engine sent it (UTF-8 bytes), for readers that pass it on without decoding. */
+export type RawLogLine = { stream: "stdout" | "stderr"; text: Buffer; timestamp: string | null };
 
 export type LogOptions = {
   /** The last N lines of the log (the engine counts both streams, then `stdout`/`stderr` select), or all. */
@@ -123,7 +125,7 @@ export interface ContainerRuntime {
    * Reads the log as it arrives from the engine, in batches. The promise settles once the engine answered (a
    * missing container or an unreachable engine rejects it, before any line); the signal stops the read.
    */
-  readLogs(name: string, options: LogOptions, signal?: AbortSignal): Promise<AsyncIterable<LogLine[]>>;
+  readLogs(name: string, options: LogOptions, signal?: AbortSignal): Promise<AsyncIterable<RawLogLine[]>>;
   /**
    * Follows the agent's log until the signal aborts or the container stops. The engine stream is closed when the
    * signal aborts, when the caller stops iterating, and on failure.

@@ -1,12 +1,16 @@
 import "server-only";
 import type { HiveApp } from "../app";
 import { ReadAgentLogsInput } from "../contracts/journal";
-import type { LogLine } from "../runtime/types";
+import { HiveError } from "../errors";
+import type { RawLogLine } from "../runtime/types";
+import { JsonBytes } from "../views/json-bytes";
 import { cursorAfter } from "../views/journal";
 import { requireRuntime } from "./require-runtime";
 
-/** Characters of JSON gathered before a write. */
-const FLUSH_CHARS = 64 * 1024;
+/** Bytes of JSON gathered before a write. */
+const FLUSH_BYTES = 64 * 1024;
+/** Engine stamps are digits and punctuation: written as they are. */
+const STAMP = /^[0-9T:.Z+-]+$/;
 
 /**
  * The last lines of an agent's container log, streamed from the engine into the JSON answer as they arrive (so
@@ -23,39 +27,44 @@ export async function readAgentLogs({ app, input, signal }: { app: HiveApp; inpu
   const stop = () => engine.abort();
   signal.addEventListener("abort", stop, { once: true });
   // Stamps are always read: they make the cursor the follow stream continues from.
-  let batches: AsyncIterable<LogLine[]>;
+  let batches: AsyncIterable<RawLogLine[]>;
   try {
     batches = await runtime.readLogs(name, { tail: requested, timestamps: true, stdout: true, stderr: source === "all" }, engine.signal);
   } catch (error) {
     signal.removeEventListener("abort", stop);
+    // A client that left before the engine answered is not an engine failure.
+    if (signal.aborted) throw new HiveError("invalid_request", "the client went away before the log was read");
     throw error;
   }
-  const encoder = new TextEncoder();
   const head = `{"agent":${JSON.stringify(name)},"source":"${source}","requested":${requested},"lines":[`;
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
+      const json = new JsonBytes();
+      json.text(head);
       let first = true;
-      // The cursor needs the last line and how many before it share its stamp.
-      let last: LogLine[] = [];
-      // The engine sends a frame per line, so batches are small: the answer goes out in larger writes.
-      let pending = head;
-      const flush = () => {
-        if (pending) controller.enqueue(encoder.encode(pending));
-        pending = "";
-      };
+      // The cursor needs the last line's stamp and how many lines before it share that stamp.
+      let lastStamp: string | null = null;
+      let sameStamp = 0;
       try {
         for await (const batch of batches) {
           for (const line of batch) {
-            const stamp = timestamps && line.timestamp ? JSON.stringify(line.timestamp) : "null";
-            pending += `${first ? "" : ","}{"stream":"${line.stream}","text":${JSON.stringify(line.text)},"timestamp":${stamp}}`;
+            json.ascii(first ? '{"stream":"' : ',{"stream":"');
+            json.ascii(line.stream);
+            json.ascii('","text":');
+            json.string(line.text);
+            if (!timestamps || !line.timestamp) json.ascii(',"timestamp":null}');
+            else if (STAMP.test(line.timestamp)) json.ascii(`,"timestamp":"${line.timestamp}"}`);
+            else json.text(`,"timestamp":${JSON.stringify(line.timestamp)}}`);
             first = false;
-            if (last.length && last[0]!.timestamp !== line.timestamp) last = [];
-            last.push(line);
+            sameStamp = line.timestamp !== null && line.timestamp === lastStamp ? sameStamp + 1 : 1;
+            lastStamp = line.timestamp;
           }
-          if (pending.length >= FLUSH_CHARS) flush();
+          // The engine's batches are small: the answer goes out in larger writes.
+          if (json.size >= FLUSH_BYTES) controller.enqueue(json.take());
         }
-        pending += `],"cursor":${JSON.stringify(cursorAfter(last, startedAt))}}`;
-        flush();
+        const cursor = lastStamp ? { after: lastStamp, count: sameStamp } : cursorAfter([], startedAt);
+        json.ascii(`],"cursor":${JSON.stringify(cursor)}}`);
+        controller.enqueue(json.take());
         controller.close();
       } catch (error) {
         // The status is already sent: a cut-off body (invalid JSON) is how the failure reaches the client.

@@ -52,6 +52,16 @@ describe("log demultiplexing", () => {
     ]);
   });
 
+  it("keeps a character whole when a chunk cuts through it", () => {
+    const framed = new LogDemuxer(false, false);
+    const bytes = frame(1, "bee 🐝 done\n");
+    const cut = bytes.indexOf(0xf0) + 2;
+    expect([...framed.push(bytes.subarray(0, cut)), ...framed.push(bytes.subarray(cut))]).toEqual([{ stream: "stdout", text: "bee 🐝 done", timestamp: null }]);
+    const tty = new LogDemuxer(true, false);
+    const raw = Buffer.from("日本\n");
+    expect([...tty.push(raw.subarray(0, 2)), ...tty.push(raw.subarray(2))]).toEqual([{ stream: "stdout", text: "日本", timestamp: null }]);
+  });
+
   it("reads a TTY container's raw stream as stdout", () => {
     const demuxer = new LogDemuxer(true, false);
     expect(demuxer.push(Buffer.from("a\r\nb\n"))).toEqual([
