@@ -1,4 +1,4 @@
-import type { LogCursor, LogLineData } from "@/server/contracts/journal";
+import type { LogLineData } from "@/server/contracts/journal";
 import { stripAnsi } from "./ansi";
 
 /** A line in the viewer: `seq` identifies it across appends (selection, keys), `plain` is its escape-free text. */
@@ -8,14 +8,6 @@ export function toJournalLines(lines: LogLineData[], firstSeq: number): JournalL
   return lines.map((line, index) => ({ ...line, seq: firstSeq + index, plain: stripAnsi(line.text) }));
 }
 
-/** The position after the last stamped line, as the follow stream wants it. */
-export function cursorOf(lines: JournalLine[]): LogCursor | null {
-  const last = lines.at(-1)?.timestamp;
-  if (!last) return null;
-  let count = 0;
-  for (let index = lines.length - 1; index >= 0 && lines[index]!.timestamp === last; index--) count++;
-  return { after: last, count };
-}
 
 /** One occurrence of the search text: the line's index in the searched list, and where it is in its plain text. */
 export type Match = { index: number; start: number; end: number };

@@ -3,13 +3,13 @@
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from "react";
 import type { CrashDetailView } from "@/server/contracts/containers";
-import { LOG_LINE_CHOICES, LOG_LINES_DEFAULT, type LogLineData, type LogSource } from "@/server/contracts/journal";
+import { LOG_LINE_CHOICES, LOG_LINES_DEFAULT, type LogLineData, type LogSource, logCursor } from "@/server/contracts/journal";
 import { apiFetch } from "../queries/api";
 import { crashKeys } from "../queries/keys";
 import { useAgentLogsQuery } from "../queries/use-agent-logs-query";
 import { type FollowState, useFollowLogs } from "../queries/use-follow-logs";
 import { useToast } from "../ui/toast";
-import { cursorOf, findMatches, type JournalLine, lineAsText, logFileName, toJournalLines } from "./journal-lines";
+import { findMatches, type JournalLine, lineAsText, logFileName, toJournalLines } from "./journal-lines";
 import { LogView, type LogViewHandle, type SelectMode } from "./log-view";
 
 /** Lines kept while following; the oldest go first. */
@@ -159,7 +159,7 @@ export function JournalViewer({
     source,
     enabled: follow && live && logs.isSuccess,
     restartKey: `${logs.dataUpdatedAt}|${containerKey}`,
-    cursor: () => cursorOf(allRef.current) ?? logs.data?.cursor ?? null,
+    cursor: () => logCursor(allRef.current) ?? logs.data?.cursor ?? null,
     onLines,
   });
 

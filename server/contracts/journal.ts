@@ -49,11 +49,46 @@ export const ReadAgentLogsInput = z.object({
 export type ReadAgentLogsInput = z.infer<typeof ReadAgentLogsInput>;
 
 /**
- * Where a reader of the log stands: lines after `after`, skipping the first `count` lines stamped exactly
- * `after` (the reader already has those). Pass it to the follow stream to continue without gaps or repeats.
+ * Where a reader of the log stands: it holds the first `count` lines stamped at or after `after`, so the follow
+ * stream reads from `after` and skips those. (Not simply "after the last stamp": the engine stamps stdout and
+ * stderr separately, so a line written later may carry a slightly earlier stamp.)
  */
 export const LogCursor = z.object({ after: LogTimestamp, count: z.number().int().min(0) });
 export type LogCursor = z.infer<typeof LogCursor>;
+
+// The cursor is computed alike by the server (for a read) and by the viewer (after followed lines): pure helpers.
+const STAMP_PARTS = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Nanoseconds since the epoch of an RFC 3339 stamp (the engine's carry nanoseconds); null when it is not one. */
+export function timestampNanos(stamp: string): bigint | null {
+  const match = STAMP_PARTS.exec(stamp);
+  if (!match) return null;
+  const ms = Date.parse(`${match[1]}${match[3]}`);
+  if (Number.isNaN(ms)) return null;
+  return BigInt(ms) * 1_000_000n + BigInt((match[2] ?? "").padEnd(9, "0"));
+}
+
+/** RFC 3339 in UTC with nine fraction digits, the engine's own format. */
+export function formatNanos(nanos: bigint): string {
+  const iso = new Date(Number(nanos / 1_000_000n)).toISOString();
+  return `${iso.slice(0, 19)}.${(nanos % 1_000_000_000n).toString().padStart(9, "0")}Z`;
+}
+
+/** How far back from the newest line a cursor starts: far more than the engine's stdout/stderr stamp skew. */
+const CURSOR_OVERLAP_NS = 1_000_000_000n;
+
+/**
+ * The cursor after a reader's lines (a contiguous stretch of the log, oldest first): a second before the newest
+ * stamp (but not before the oldest line held), and how many of the lines are stamped from then on.
+ */
+export function logCursor(lines: readonly { timestamp: string | null }[]): LogCursor | null {
+  const stamps = lines.map((line) => (line.timestamp ? timestampNanos(line.timestamp) : null));
+  const newest = stamps.reduce<bigint | null>((most, stamp) => (stamp !== null && (most === null || stamp > most) ? stamp : most), null);
+  const oldest = stamps.find((stamp) => stamp !== null) ?? null;
+  if (newest === null || oldest === null) return null;
+  const from = newest - CURSOR_OVERLAP_NS > oldest ? newest - CURSOR_OVERLAP_NS : oldest;
+  return { after: formatNanos(from), count: stamps.filter((stamp) => stamp !== null && stamp >= from).length };
+}
 
 export const AgentLogsView = z.object({
   agent: z.string(),

@@ -59,7 +59,7 @@ export type LogOptions = {
   stderr: boolean;
   /**
    * Only lines at or after this time: Unix seconds, fractional allowed. A string keeps nanosecond precision
-   * ("1700000000.123456789"); see `engineSince` in server/views/journal.ts.
+   * ("1700000000.123456789", see `engineSince` in server/views/journal.ts).
    */
   since?: number | string;
 };

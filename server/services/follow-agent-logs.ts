@@ -1,10 +1,10 @@
 import "server-only";
 import type { HiveApp } from "../app";
-import { FollowAgentLogsInput, type LogStreamEnd } from "../contracts/journal";
+import { FollowAgentLogsInput, type LogStreamEnd, timestampNanos } from "../contracts/journal";
 import { HiveError } from "../errors";
 import { toHiveError } from "../http/with-route";
 import type { LogLine } from "../runtime/types";
-import { engineSince, resumeFilter, timestampNanos } from "../views/journal";
+import { engineSince, resumeFilter } from "../views/journal";
 import { SSE_HEADERS } from "./dashboard-stream";
 import { requireRuntime } from "./require-runtime";
 
@@ -34,7 +34,7 @@ export async function followAgentLogs({
   const container = await runtime.inspectAgent(name);
   if (!container) throw new HiveError("agent_not_found", `no container for agent ${name}`);
   const from = after === undefined ? null : timestampNanos(after);
-  const keep = resumeFilter(after, afterCount);
+  const keep = resumeFilter(after === undefined ? 0 : afterCount);
   const logger = app.logger.child({ component: "log-follow", agent: name });
 
   const encoder = new TextEncoder();
@@ -100,12 +100,13 @@ export async function followAgentLogs({
           try {
             const lines = runtime.followLogs(
               name,
-              // From the cursor (the engine's since is inclusive; repeats are dropped); with none, new lines only.
+              // From the cursor (the engine's since is inclusive; the lines the reader has come first and are dropped);
+              // with no cursor, new lines only.
               { tail: from === null ? 0 : "all", since: from === null ? undefined : engineSince(from), timestamps: true, stdout: true, stderr: source === "all" },
               engine.signal,
             );
             for await (const line of lines) {
-              if (!keep(line)) continue;
+              if (!keep()) continue;
               pending.push(line);
               if (pending.length >= BATCH_LINES) flush();
               else timer ??= setTimeout(flush, BATCH_DELAY_MS);

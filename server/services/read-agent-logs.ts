@@ -42,9 +42,8 @@ export async function readAgentLogs({ app, input, signal }: { app: HiveApp; inpu
       const json = new JsonBytes();
       json.text(head);
       let first = true;
-      // The cursor needs the last line's stamp and how many lines before it share that stamp.
-      let lastStamp: string | null = null;
-      let sameStamp = 0;
+      // The cursor needs the stamps (of the last second of lines, but which those are is known only at the end).
+      const stamps: { timestamp: string | null }[] = [];
       try {
         for await (const batch of batches) {
           for (const line of batch) {
@@ -56,14 +55,12 @@ export async function readAgentLogs({ app, input, signal }: { app: HiveApp; inpu
             else if (STAMP.test(line.timestamp)) json.ascii(`,"timestamp":"${line.timestamp}"}`);
             else json.text(`,"timestamp":${JSON.stringify(line.timestamp)}}`);
             first = false;
-            sameStamp = line.timestamp !== null && line.timestamp === lastStamp ? sameStamp + 1 : 1;
-            lastStamp = line.timestamp;
+            stamps.push({ timestamp: line.timestamp });
           }
           // The engine's batches are small: the answer goes out in larger writes.
           if (json.size >= FLUSH_BYTES) controller.enqueue(json.take());
         }
-        const cursor = lastStamp ? { after: lastStamp, count: sameStamp } : cursorAfter([], startedAt);
-        json.ascii(`],"cursor":${JSON.stringify(cursor)}}`);
+        json.ascii(`],"cursor":${JSON.stringify(cursorAfter(stamps, startedAt))}}`);
         controller.enqueue(json.take());
         controller.close();
       } catch (error) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseAnsi, segmentPresentation, stripAnsi } from "@/components/journal/ansi";
-import { cursorOf, findMatches, lineAsText, logFileName, toJournalLines } from "@/components/journal/journal-lines";
+import { findMatches, lineAsText, logFileName, toJournalLines } from "@/components/journal/journal-lines";
 
 const ESC = "\x1b";
 
@@ -69,11 +69,6 @@ describe("viewer lines", () => {
     ]);
     expect(findMatches(lines, "31m")).toEqual([]);
     expect(findMatches(lines, "")).toEqual([]);
-  });
-
-  it("continues after the last line, counting the lines that share its stamp", () => {
-    expect(cursorOf(lines)).toEqual({ after: "2026-01-02T03:04:05.000000002Z", count: 2 });
-    expect(cursorOf([])).toBeNull();
   });
 
   it("writes lines as plain text, with full stamps when shown, into a file named for the agent", () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { cursorAfter, engineSince, formatNanos, resumeFilter, timestampNanos } from "@/server/views/journal";
+import { formatNanos, logCursor, timestampNanos } from "@/server/contracts/journal";
+import { cursorAfter, engineSince, resumeFilter } from "@/server/views/journal";
 
-const line = (timestamp: string | null, text = "x") => ({ stream: "stdout" as const, text, timestamp });
+const at = (stamp: string) => ({ timestamp: stamp });
 
 describe("journal cursor", () => {
   it("reads engine stamps to the nanosecond and writes them back for the engine", () => {
@@ -14,26 +15,35 @@ describe("journal cursor", () => {
     for (const bad of ["yesterday", "2026-01-02 03:04:05Z", "2026-13-02T03:04:05Z", ""]) expect(timestampNanos(bad), bad).toBeNull();
   });
 
-  it("points after the last line, counting the lines that share its stamp", () => {
-    const a = "2026-01-02T03:04:05.000000001Z";
-    const b = "2026-01-02T03:04:05.000000002Z";
-    expect(cursorAfter([line(a), line(b), line(b)], 0)).toEqual({ after: b, count: 2 });
-    expect(cursorAfter([line(a)], 0)).toEqual({ after: a, count: 1 });
+  it("starts a second before the newest line and counts the lines held from then on", () => {
+    const lines = [at("2026-01-02T03:04:03.000000000Z"), at("2026-01-02T03:04:04.500000000Z"), at("2026-01-02T03:04:05.000000000Z"), at("2026-01-02T03:04:05.000000000Z")];
+    expect(logCursor(lines)).toEqual({ after: "2026-01-02T03:04:04.000000000Z", count: 3 });
   });
 
-  it("with no lines, points a little before the read started (there was nothing to repeat)", () => {
+  it("reaches back far enough for a line written later with an earlier stamp (stdout and stderr are stamped apart)", () => {
+    // The reader holds A and B; C (stderr, stamped 50 ns before B) was written after B and is not held yet.
+    const held = [at("2026-01-02T03:04:04.000000000Z"), at("2026-01-02T03:04:05.000000100Z")];
+    const cursor = logCursor(held)!;
+    expect(cursor).toEqual({ after: "2026-01-02T03:04:04.000000100Z", count: 1 });
+    // The engine's since=after answers, in file order, every line stamped from then on: B, C, then newer lines.
+    const engineAnswer = ["B", "C (05.000000050)", "D"];
+    expect(engineAnswer.filter(resumeFilter(cursor.count))).toEqual(["C (05.000000050)", "D"]);
+  });
+
+  it("never starts before the oldest line held, and has no cursor without stamps", () => {
+    expect(logCursor([at("2026-01-02T03:04:05.250000000Z"), at("2026-01-02T03:04:05.500000000Z")])).toEqual({ after: "2026-01-02T03:04:05.250000000Z", count: 2 });
+    expect(logCursor([])).toBeNull();
+    expect(logCursor([{ timestamp: null }])).toBeNull();
+  });
+
+  it("after an empty read, points a little before the read started (there was nothing to repeat)", () => {
     const started = Date.parse("2026-01-02T03:04:05.000Z");
     expect(cursorAfter([], started)).toEqual({ after: "2026-01-02T03:04:00.000000000Z", count: 0 });
+    expect(cursorAfter([at("2026-01-02T03:04:05.000000000Z")], started)).toEqual({ after: "2026-01-02T03:04:05.000000000Z", count: 1 });
   });
 
-  it("drops what the reader has: earlier lines and the first `count` at the cursor's stamp, keeps the rest", () => {
-    const a = "2026-01-02T03:04:05.000000001Z";
-    const b = "2026-01-02T03:04:05.000000002Z";
-    const c = "2026-01-02T03:04:05.000000003Z";
-    const keep = resumeFilter(b, 1);
-    const kept = [line(a, "old"), line(b, "had"), line(b, "new at b"), line(c, "new")].filter(keep).map((entry) => entry.text);
-    expect(kept).toEqual(["new at b", "new"]);
-    expect([line(a), line(b)].filter(resumeFilter(undefined, 0))).toHaveLength(2);
-    expect([line(b), line(c)].filter(resumeFilter(b, 0)).map((entry) => entry.timestamp)).toEqual([b, c]);
+  it("skips the lines the reader holds and keeps everything after", () => {
+    expect(["had", "had", "new", "newer"].filter(resumeFilter(2))).toEqual(["new", "newer"]);
+    expect(["new"].filter(resumeFilter(0))).toEqual(["new"]);
   });
 });
