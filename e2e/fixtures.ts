@@ -10,6 +10,9 @@ export const TEST_IMAGE = "hive-test-agent:latest";
 export async function loginAsOperator(page: Page) {
   await page.goto(`/login#token=${OPERATOR_TOKEN}`);
   await expect(page.getByRole("heading", { name: "Containers" })).toBeVisible();
+  // The server-rendered page is visible before React hydrates; "Live" only appears once the client runs
+  // (its live connection is up), so clicks from here on reach their handlers.
+  await expect(page.getByRole("status", { name: "Live updates: Live" })).toBeVisible();
 }
 
 type Fixtures = { prefix: string; api: APIRequestContext };

@@ -214,6 +214,9 @@ function rawEngineGet(address: { socketPath: string } | { host: string; port: nu
     if (signal?.aborted) return reject(Object.assign(new Error("aborted"), { code: "ABORT_ERR" }));
     const socket = "socketPath" in address ? net.connect(address.socketPath) : net.connect(address.port, address.host);
     const body = new PassThrough();
+    // A reader that already stopped (a crash watch giving up, a client gone) must not turn a late socket error
+    // into an uncaught exception; readers that are still reading see the error through their own listeners.
+    body.on("error", () => undefined);
     let head: Buffer | null = Buffer.alloc(0);
     let status = 0;
     const abort = () => {

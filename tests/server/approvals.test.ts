@@ -21,6 +21,7 @@ type Approval = { id: string; kind: string; agent: string; status: string; diff:
 const state = () => dashboardState(server) as Promise<Awaited<ReturnType<typeof dashboardState>> & { approvals: { pending: Approval[]; recent: Approval[] }; tombstones: ({ name: string } & Record<string, unknown>)[] | null }>;
 const approve = (id: string) => operatorFetch(server, `/api/approvals/${id}/approve`, { method: "POST", body: "{}" });
 const request = (token: string, body: unknown) => agentFetch(server, token, "/api/agent/approvals", { method: "POST", body: JSON.stringify(body) });
+/** Every volume that exists now: other test files add and remove theirs in parallel, so compare with care. */
 const volumeNames = async () => ((await docker.listVolumes()).Volumes ?? []).map((volume) => volume.Name).sort();
 
 describe("approvals", () => {
@@ -146,6 +147,9 @@ describe("tombstones", () => {
     const foreign = `${prefix}-foreign`;
     await docker.createVolume({ Name: `hive-state-${foreign}`, Labels: { "hive.state": foreign, "hive.managed-by": "someone-else" } });
     const token = (await mintAgentToken(server, `${prefix}-fuzzmgr`, "manager")).token;
+    // Bystanders: state volumes that look exactly like what a hostile name might reach for.
+    const bystanders = [`${prefix}-keep`, `${prefix}-other`];
+    for (const name of bystanders) await docker.createVolume({ Name: `hive-state-${name}`, Labels: { "hive.state": name, "hive.managed-by": "hive-dashboard" } });
     const volumesBefore = await volumeNames();
     const hostile = ["..", "/", "%2e%2e", "%2F", "", ".hidden", "UPPER", "a/../b", "a..b".replace("..", "%2e%2e"), "x".repeat(41), "name%00", "-x", "a b", "<script>"];
     for (const raw of hostile) {
@@ -176,7 +180,11 @@ describe("tombstones", () => {
       expect(response.status, path).toBe(404);
     }
     expect((await state()).tombstones?.some((entry) => entry.name === foreign)).toBe(false);
-    expect(await volumeNames()).toEqual(volumesBefore);
+    // Nothing was removed (parallel test files may only have added volumes of their own meanwhile).
+    const volumesAfter = new Set(await volumeNames());
+    const mine = volumesBefore.filter((volume) => volume.includes(prefix));
+    expect(mine.filter((volume) => !volumesAfter.has(volume))).toEqual([]);
+    expect(mine).toEqual(expect.arrayContaining([`hive-state-${foreign}`, ...bystanders.map((name) => `hive-state-${name}`)]));
     await docker.getVolume(`hive-state-${foreign}`).remove();
   });
 
