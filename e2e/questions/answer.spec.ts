@@ -15,13 +15,13 @@ test("[QUESTIONS] an agent asks from its container, the operator answers with tw
       name,
       image: TEST_IMAGE,
       network: "host",
-      env: { AGENT_ASK: "Which environments should I deploy to?", AGENT_ASK_OPTIONS: "staging|production|canary", AGENT_ASK_MULTI: "1", AGENT_ASK_TTL: "600" },
+      env: { AGENT_ASK: `Which environments should I deploy to (${prefix})?`, AGENT_ASK_OPTIONS: "staging|production|canary", AGENT_ASK_MULTI: "1", AGENT_ASK_TTL: "600" },
     },
   });
   expect(spawned.status()).toBe(201);
   await loginAsOperator(page);
 
-  const card = page.getByRole("article", { name: "Which environments should I deploy to?" });
+  const card = page.getByRole("article", { name: `Which environments should I deploy to (${prefix})?` });
   await expect(card).toBeVisible();
   await expect(card).toContainText(name);
   await expect(card.getByRole("timer")).toHaveText(/⏳ (9m|10m) \d\ds/);
@@ -44,12 +44,12 @@ test("[QUESTIONS] cancel is separate from the answer form, confirms, and sends [
   const tokenResponse = await api.post("/api/agent-tokens", { data: { agent: `${prefix}-c` } });
   const { token } = await tokenResponse.json();
   const asked = await api.post("/api/agent/questions", {
-    data: { question: "Should I rotate the keys?", options: ["yes", "no"] },
+    data: { question: `Should I rotate the keys (${prefix})?`, options: ["yes", "no"] },
     headers: { authorization: `Bearer ${token}` },
   });
   const { id } = await asked.json();
   await loginAsOperator(page);
-  const card = page.getByRole("article", { name: "Should I rotate the keys?" });
+  const card = page.getByRole("article", { name: `Should I rotate the keys (${prefix})?` });
   const form = card.getByRole("form", { name: `Answer ${prefix}-c's question` });
   await form.getByRole("radio", { name: "yes" }).check();
   await card.getByRole("button", { name: `Cancel ${prefix}-c's question` }).click();
@@ -73,14 +73,14 @@ test("[QUESTIONS] the TTL chip counts down on the server's clock even when the l
 }) => {
   const { token } = await (await api.post("/api/agent-tokens", { data: { agent: `${prefix}-t` } })).json();
   await api.post("/api/agent/questions", {
-    data: { question: "Quick decision needed?", ttl_seconds: 75 },
+    data: { question: `Quick decision needed (${prefix})?`, ttl_seconds: 75 },
     headers: { authorization: `Bearer ${token}` },
   });
   // This browser's clock runs 3 hours fast.
   await page.clock.install({ time: new Date(Date.now() + 3 * 3_600_000) });
   await page.clock.resume();
   await loginAsOperator(page);
-  const timer = page.getByRole("article", { name: "Quick decision needed?" }).getByRole("timer");
+  const timer = page.getByRole("article", { name: `Quick decision needed (${prefix})?` }).getByRole("timer");
   await expect(timer).toHaveText(/⏳ 1m \d\ds/);
   await expect(timer).not.toHaveClass(/urgent/);
   await expect(timer).toHaveText(/⏳ \d{1,2}s/, { timeout: 30_000 });
@@ -90,13 +90,13 @@ test("[QUESTIONS] the TTL chip counts down on the server's clock even when the l
 test("[QUESTIONS] an expired question shows [expired] to every operator", async ({ browser, api, prefix }) => {
   const { token } = await (await api.post("/api/agent-tokens", { data: { agent: `${prefix}-x` } })).json();
   const { id } = await (
-    await api.post("/api/agent/questions", { data: { question: "Anyone?", ttl_seconds: 10 }, headers: { authorization: `Bearer ${token}` } })
+    await api.post("/api/agent/questions", { data: { question: `Anyone (${prefix})?`, ttl_seconds: 10 }, headers: { authorization: `Bearer ${token}` } })
   ).json();
   const one = await (await browser.newContext()).newPage();
   const two = await (await browser.newContext()).newPage();
   for (const page of [one, two]) await loginAsOperator(page);
   for (const page of [one, two]) {
-    await expect(page.getByRole("article", { name: "Anyone?" })).toBeHidden({ timeout: 20_000 });
+    await expect(page.getByRole("article", { name: `Anyone (${prefix})?` })).toBeHidden({ timeout: 20_000 });
     await page.getByText("Recent", { exact: true }).click();
     await expect(page.getByRole("row", { name: `Question ${id}` })).toContainText("[expired]");
   }
