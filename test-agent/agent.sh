@@ -7,7 +7,8 @@
 #   - with $AGENT_ASK set, asks the operator that question through the dashboard's API (busybox wget, with the
 #     HIVE_API_URL and HIVE_AGENT_TOKEN it was given), options from $AGENT_ASK_OPTIONS ("a|b|c"),
 #     $AGENT_ASK_MULTI=1 for several, $AGENT_ASK_TTL seconds; then waits and prints "answer: <answer>";
-#   - with $AGENT_REQUEST_APPROVAL set (a JSON body), asks for an approval as a manager would.
+#   - with $AGENT_REQUEST_APPROVAL set (a JSON body), asks for an approval as a manager would;
+#   - with $AGENT_EAT_MB set, holds that many megabytes right after boot (to meet a memory limit: OOM).
 # Optional, for the journal tests (nothing changes while they are unset):
 #   AGENT_BOOT_LINES   text printed once at boot, printf %b escapes interpreted (\033 colours, \n new lines)
 #   AGENT_BURST_LINES  N numbered lines printed at boot, each padded to AGENT_LINE_BYTES bytes when set
@@ -34,6 +35,11 @@ BOOT=$(( $(cat "$STATE_DIR/boot-count" 2>/dev/null || echo 0) + 1 ))
 echo "$BOOT" > "$STATE_DIR/boot-count"
 echo "[$NAME] boot $BOOT"
 
+if [ -n "$AGENT_EAT_MB" ]; then
+  echo "[$NAME] allocating ${AGENT_EAT_MB} MB"
+  hog=$(head -c $((AGENT_EAT_MB * 1048576)) /dev/zero | tr '\0' x)
+  echo "[$NAME] holding ${#hog} bytes"
+fi
 if [ -n "$AGENT_BOOT_LINES" ]; then
   printf '%b\n' "$AGENT_BOOT_LINES"
 fi

@@ -672,6 +672,8 @@ export class DockerRuntime implements ContainerRuntime {
         HostConfig: {
           Mounts: [{ Type: "volume", Source: volume.volumeName, Target: STATE_MOUNT }],
           Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
+          // The limit is the limit: no swap beyond it, so a runaway agent is stopped rather than slowed to a crawl.
+          MemorySwap: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
           NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,
           NetworkMode: spec.network,
           // The dashboard restarts crashed agents itself (with backoff and crash-loop detection).

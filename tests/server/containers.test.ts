@@ -203,6 +203,22 @@ describe("crash watch and recovery", () => {
     expect(started.agent.crashLoopingSince).toBeNull();
   });
 
+  it("records an out-of-memory kill as such", async () => {
+    const name = `${prefix}-hungry`;
+    const response = await operatorFetch(server, "/api/agents", {
+      method: "POST",
+      body: JSON.stringify({ name, image: "hive-test-agent:latest", network: "none", memoryMb: 16, env: { AGENT_EAT_MB: "64" } }),
+    });
+    expect(response.status).toBe(201);
+    const crashes = await eventually(async () => {
+      const body = await (await operatorFetch(server, `/api/agents/${name}/crashes`)).json();
+      return body.crashes.length > 0 ? body.crashes : null;
+    }, "the crash record");
+    expect(crashes.at(-1)).toMatchObject({ exitCode: 137, oomKilled: true });
+    expect(crashes.at(-1).lastLines.map((line: { text: string }) => line.text)).toContain(`[${name}] allocating 64 MB`);
+    await act(name, "stop"); // end the crash loop
+  });
+
   it("leaves an agent the operator stopped alone", async () => {
     const name = `${prefix}-stopped`;
     await spawnAgent(server, name);
