@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type APIRequestContext, test as base, expect, type Page, request } from "@playwright/test";
 import Docker from "dockerode";
+import { cleanupAgents } from "../tests/helpers/docker";
 
 export const OPERATOR_TOKEN = "hive_op_e2e-operator-token-0123456789";
 export const docker = new Docker({ socketPath: "/var/run/docker.sock" });
@@ -28,18 +29,7 @@ export const test = base.extend<Fixtures>({
   prefix: async ({}, use) => {
     const prefix = `e${randomBytes(3).toString("hex")}`;
     await use(prefix);
-    const containers = await docker.listContainers({ all: true, filters: { label: ["hive.agent"] } });
-    await Promise.all(
-      containers
-        .filter((container) => container.Labels["hive.agent"]?.startsWith(prefix))
-        .map((container) => docker.getContainer(container.Id).remove({ force: true }).catch(() => undefined)),
-    );
-    const { Volumes } = await docker.listVolumes({ filters: { label: ["hive.state"] } });
-    await Promise.all(
-      (Volumes ?? [])
-        .filter((volume) => volume.Labels?.["hive.state"]?.startsWith(prefix))
-        .map((volume) => docker.getVolume(volume.Name).remove().catch(() => undefined)),
-    );
+    await cleanupAgents(prefix);
   },
 });
 

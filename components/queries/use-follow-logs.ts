@@ -1,7 +1,7 @@
 "use client";
 
-import { createParser } from "eventsource-parser";
 import { useEffect, useRef, useState } from "react";
+import { consumeEventStream, reconnectDelay } from "./event-stream";
 import type { LogCursor, LogLineData, LogSource } from "@/server/contracts/journal";
 
 export type FollowState =
@@ -75,28 +75,20 @@ export function useFollowLogs({
         setState({ status: "error", message });
         return "retry";
       }
-      const parser = createParser({
-        onEvent(event) {
-          if (event.event === "ready") {
-            setState({ status: "following" });
-          } else if (event.event === "lines") {
-            // Backoff resets on lines, not on connect: a stopped container answers `ready` then `end` at once.
-            attempt = 0;
-            callbacks.current.onLines(JSON.parse(event.data) as LogLineData[]);
-          } else if (event.event === "end") {
-            setState({ status: "waiting" });
-          } else if (event.event === "error") {
-            const failure = JSON.parse(event.data) as { message?: string };
-            setState({ status: "error", message: failure.message ?? "the log stream failed" });
-          }
-        },
+      await consumeEventStream(response.body, (event) => {
+        if (event.event === "ready") {
+          setState({ status: "following" });
+        } else if (event.event === "lines") {
+          // Backoff resets on lines, not on connect: a stopped container answers `ready` then `end` at once.
+          attempt = 0;
+          callbacks.current.onLines(JSON.parse(event.data) as LogLineData[]);
+        } else if (event.event === "end") {
+          setState({ status: "waiting" });
+        } else if (event.event === "error") {
+          const failure = JSON.parse(event.data) as { message?: string };
+          setState({ status: "error", message: failure.message ?? "the log stream failed" });
+        }
       });
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        parser.feed(value);
-      }
       return "retry";
     }
 
@@ -112,8 +104,7 @@ export function useFollowLogs({
         }
         if (stopped || outcome === "stop") return;
         attempt++;
-        const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5)) + Math.random() * 250;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await new Promise((resolve) => setTimeout(resolve, reconnectDelay(attempt, 10_000)));
       }
     }
     void run();

@@ -1,7 +1,7 @@
 "use client";
 
-import { createParser } from "eventsource-parser";
 import { useEffect, useRef, useState } from "react";
+import { consumeEventStream, reconnectDelay } from "./event-stream";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
 
@@ -34,29 +34,20 @@ export function useLiveUpdates(onChange: () => void): LiveStatus {
             return;
           }
           if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
-          const parser = createParser({
-            onEvent(event) {
-              if (event.event === "ready") {
-                attempt = 0;
-                setStatus("live");
-                callback.current();
-              } else if (event.event === "change") callback.current();
-            },
+          await consumeEventStream(response.body, (event) => {
+            if (event.event === "ready") {
+              attempt = 0;
+              setStatus("live");
+              callback.current();
+            } else if (event.event === "change") callback.current();
           });
-          const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) break;
-            parser.feed(value);
-          }
         } catch {
           if (stopped) return;
         }
         if (stopped) return;
         setStatus("reconnecting");
         attempt++;
-        const delay = Math.min(15_000, 500 * 2 ** Math.min(attempt, 5)) + Math.random() * 300;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await new Promise((resolve) => setTimeout(resolve, reconnectDelay(attempt, 15_000)));
       }
     }
     void run();

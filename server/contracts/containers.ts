@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AgentName } from "./common";
-import { ContainerState } from "./agents";
+import { AgentView } from "./agents";
 
 export const TransientKind = z.enum(["spawning", "starting", "stopping", "restarting", "rebuilding", "destroying"]);
 export type TransientKind = z.infer<typeof TransientKind>;
@@ -30,17 +30,8 @@ export type CrashView = z.infer<typeof CrashView>;
 export const CrashDetailView = CrashView.extend({ containerId: z.string(), lastLines: z.array(LogLineView) });
 export type CrashDetailView = z.infer<typeof CrashDetailView>;
 
-export const ContainerView = z.object({
-  name: z.string(),
-  containerId: z.string(),
-  image: z.string(),
-  state: ContainerState,
-  status: z.string(),
-  createdAt: z.string(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  exitCode: z.number().nullable(),
-  oomKilled: z.boolean(),
+/** An agent container as the engine reports it, with what the dashboard keeps about the agent. */
+export const ContainerView = AgentView.extend({
   role: z.enum(["agent", "manager"]),
   desiredState: z.enum(["running", "stopped"]).nullable(),
   desiredChangedBy: z.string().nullable(),

@@ -4,10 +4,9 @@ import type { AgentEventView } from "../contracts/questions";
 import { acknowledge, type AgentEventRow, enqueueAgentEvent, inboxAfter } from "../db/queries/agent-events";
 import { publishEvent } from "../db/queries/events";
 import type { AgentActor } from "../http/auth";
-import { SSE_HEADERS } from "./dashboard-stream";
+import { openSseStream } from "../http/sse";
 
 const BATCH = 100;
-const KEEPALIVE_MS = 15_000;
 
 export const toAgentEventView = (row: AgentEventRow): AgentEventView => ({
   id: row.id,
@@ -55,65 +54,29 @@ export async function acknowledgeInbox({ app, actor, upTo }: { app: HiveApp; act
  * Last-Event-ID resumes exactly where it stopped and misses nothing.
  */
 export function openInboxStream({ app, actor, after, signal }: { app: HiveApp; actor: AgentActor; after: number; signal: AbortSignal }): Response {
-  const encoder = new TextEncoder();
-  let cleanup = () => {};
-  const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      let last = after;
-      let closed = false;
-      let pumping: Promise<void> = Promise.resolve();
-      const send = (text: string) => {
-        if (closed) return;
-        try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
-          end();
-        }
-      };
-      // Drains everything after `last`, in order; serialised so a burst of notices cannot reorder or repeat.
-      const pump = () => {
-        pumping = pumping.then(async () => {
-          for (;;) {
-            if (closed) return;
-            const rows = await inboxAfter(app.database.db, actor.agent, last, BATCH).catch(() => []);
-            for (const row of rows) {
-              send(`id: ${row.id}\nevent: ${row.kind}\ndata: ${JSON.stringify(toAgentEventView(row))}\n\n`);
-              last = row.id;
-            }
-            if (rows.length < BATCH) return;
+  return openSseStream({ app, signal }, (channel) => {
+    let last = after;
+    let pumping: Promise<void> = Promise.resolve();
+    // Drains everything after `last`, in order; serialised so a burst of notices cannot reorder or repeat.
+    const pump = () => {
+      pumping = pumping.then(async () => {
+        for (;;) {
+          if (channel.closed) return;
+          const rows = await inboxAfter(app.database.db, actor.agent, last, BATCH).catch(() => []);
+          for (const row of rows) {
+            channel.event(row.kind, toAgentEventView(row), row.id);
+            last = row.id;
           }
-        });
-      };
-      const unsubscribe = app.events.subscribe((message) => {
-        if (isMine(actor.agent)(message) || message.kind === "resync") pump();
-      });
-      const keepalive = setInterval(() => send(`: keepalive ${Date.now()}\n\n`), KEEPALIVE_MS);
-      const end = () => {
-        if (closed) return;
-        closed = true;
-        cleanup();
-        try {
-          controller.close();
-        } catch {
-          // already closed
+          if (rows.length < BATCH) return;
         }
-      };
-      cleanup = () => {
-        clearInterval(keepalive);
-        unsubscribe();
-        signal.removeEventListener("abort", end);
-        app.shutdownSignal.removeEventListener("abort", end);
-      };
-      signal.addEventListener("abort", end, { once: true });
-      app.shutdownSignal.addEventListener("abort", end, { once: true });
-      send(`retry: 2000\n\n`);
-      pump();
-    },
-    cancel() {
-      cleanup();
-    },
+      });
+    };
+    const unsubscribe = app.events.subscribe((message) => {
+      if (isMine(actor.agent)(message) || message.kind === "resync") pump();
+    });
+    pump();
+    return { onClose: unsubscribe };
   });
-  return new Response(body, { headers: SSE_HEADERS });
 }
 
 /** A "you were (re)started" note in the agent's inbox, so its next turn knows what happened and when. */
