@@ -31,8 +31,13 @@ describe("desired state survives the dashboard", () => {
       const idle = await viewOf(second, stopped);
       expect(keep).toMatchObject({ desiredState: "running", desiredChangedBy: "operator", crashes: { total: 0 } });
       expect(idle).toMatchObject({ state: "exited", desiredState: "stopped", drift: false });
+      // The event is written once the engine's start call has returned, a moment after the container runs.
+      await eventually(
+        async () => (await dashboardState(second)).activity.some((event) => event.kind === "agent_reconciled" && event.agent === running),
+        "the reconcile to be recorded in the activity feed",
+      );
       const { activity } = await dashboardState(second);
-      expect(activity).toEqual(expect.arrayContaining([expect.objectContaining({ kind: "agent_reconciled", agent: running })]));
+      expect(activity.filter((event) => event.kind === "agent_reconciled").map((event) => event.agent)).toEqual([running]);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect((await engineState(stopped))!.status).toBe("exited");
     } finally {
