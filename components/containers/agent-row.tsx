@@ -8,7 +8,7 @@ import type { ConfirmRequest } from "../ui/confirm-dialog";
 import { formatCountdown, shortImage } from "../ui/format";
 import { RelativeTime } from "../ui/relative-time";
 import { useServerNow } from "../ui/server-clock";
-import { CrashHistory } from "./crash-history";
+import { CrashHistoryRow } from "./crash-history";
 import { PendingPill } from "./pending-pill";
 
 const STATE_TONE: Record<ContainerView["state"], string> = {
@@ -175,13 +175,7 @@ export function AgentRow({
           </div>
         </td>
       </tr>
-      {showCrashes ? (
-        <tr className="detail-row">
-          <td colSpan={6}>
-            <CrashHistory name={agent.name} total={agent.crashes.total} />
-          </td>
-        </tr>
-      ) : null}
+      {showCrashes ? <CrashHistoryRow name={agent.name} total={agent.crashes.total} colSpan={6} /> : null}
       <JournalRow agent={agent} />
     </>
   );

@@ -5,6 +5,7 @@ import type { ContainerView, SpawningView } from "@/server/contracts/containers"
 import { useAgentActionMutation } from "../queries/use-agent-action-mutation";
 import { ConfirmDialog, type ConfirmRequest } from "../ui/confirm-dialog";
 import { RelativeTime } from "../ui/relative-time";
+import { DataTable, Section } from "../ui/section";
 import { AgentRow } from "./agent-row";
 import { SpawnDialog } from "./spawn-dialog";
 import { PendingPill } from "./pending-pill";
@@ -26,19 +27,25 @@ export function ContainersPanel({
   const busyAgent = mutation.isPending ? mutation.variables?.name : undefined;
 
   return (
-    <section className="section" aria-labelledby="containers-heading">
-      <div className="section-header">
-        <h2 id="containers-heading">Containers</h2>
-        {containers ? (
+    <Section
+      id="containers"
+      title="Containers"
+      count={
+        containers ? (
           <span className="count" aria-label={`${running} running of ${containers.length}`}>
             {running}/{containers.length} running
           </span>
-        ) : null}
-        <div className="header-spacer" />
-        <button type="button" className="primary" onClick={() => setSpawnOpen(true)} disabled={engineDown}>
-          New agent
-        </button>
-      </div>
+        ) : null
+      }
+      headerExtra={
+        <>
+          <div className="header-spacer" />
+          <button type="button" className="primary" onClick={() => setSpawnOpen(true)} disabled={engineDown}>
+            New agent
+          </button>
+        </>
+      }
+    >
       {spawning.length > 0 ? (
         <ul className="spawning-list" aria-label="Agents being spawned">
           {spawning.map((item) => (
@@ -67,18 +74,7 @@ export function ContainersPanel({
             Spawn one with <em>New agent</em>; containers labelled <span className="mono">hive.agent=&lt;name&gt;</span> appear here too.
           </div>
         ) : (
-          <table className="data" aria-label="Agent containers">
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">State</th>
-                <th scope="col">Image</th>
-                <th scope="col">Up since</th>
-                <th scope="col">Crashes</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable label="Agent containers" columns={["Agent", "State", "Image", "Up since", "Crashes", "Actions"]}>
               {containers.map((agent) => (
                 <AgentRow
                   key={agent.name}
@@ -88,12 +84,11 @@ export function ContainersPanel({
                   onConfirm={setConfirm}
                 />
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         )}
       </div>
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
       <SpawnDialog open={spawnOpen} onClose={() => setSpawnOpen(false)} />
-    </section>
+    </Section>
   );
 }

@@ -41,3 +41,14 @@ export function CrashHistory({ name, total }: { name: string; total: number }) {
     </ol>
   );
 }
+
+/** The crash history opened under a table row, spanning the whole row. */
+export function CrashHistoryRow({ name, total, colSpan }: { name: string; total: number; colSpan: number }) {
+  return (
+    <tr className="detail-row">
+      <td colSpan={colSpan}>
+        <CrashHistory name={name} total={total} />
+      </td>
+    </tr>
+  );
+}

@@ -2,11 +2,12 @@
 
 import { useState } from "react";
 import type { TombstoneView } from "@/server/contracts/approvals";
-import { CrashHistory } from "../containers/crash-history";
+import { CrashHistoryRow } from "../containers/crash-history";
 import { useTombstoneMutation } from "../queries/use-approval-mutations";
 import { ConfirmDialog, type ConfirmRequest } from "../ui/confirm-dialog";
 import { formatBytes, shortImage } from "../ui/format";
 import { RelativeTime } from "../ui/relative-time";
+import { DataTable, Section } from "../ui/section";
 
 function TombstoneRow({ tombstone, onConfirm }: { tombstone: TombstoneView; onConfirm: (request: ConfirmRequest) => void }) {
   const mutation = useTombstoneMutation();
@@ -77,13 +78,7 @@ function TombstoneRow({ tombstone, onConfirm }: { tombstone: TombstoneView; onCo
           </div>
         </td>
       </tr>
-      {showCrashes ? (
-        <tr className="detail-row">
-          <td colSpan={7}>
-            <CrashHistory name={name} total={tombstone.crashes} />
-          </td>
-        </tr>
-      ) : null}
+      {showCrashes ? <CrashHistoryRow name={name} total={tombstone.crashes} colSpan={7} /> : null}
     </>
   );
 }
@@ -92,36 +87,19 @@ function TombstoneRow({ tombstone, onConfirm }: { tombstone: TombstoneView; onCo
 export function TombstonesPanel({ tombstones }: { tombstones: TombstoneView[] | null }) {
   const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
   return (
-    <section className="section" aria-labelledby="tombstones-heading">
-      <div className="section-header">
-        <h2 id="tombstones-heading">Tombstones</h2>
-        {tombstones ? <span className="count">{tombstones.length}</span> : null}
-      </div>
+    <Section id="tombstones" title="Tombstones" count={tombstones ? <span className="count">{tombstones.length}</span> : null}>
       {tombstones === null ? (
         <div className="empty-state compact">Tombstones are listed once the container engine answers.</div>
       ) : tombstones.length === 0 ? (
         <div className="empty-state compact">No destroyed agent has kept state.</div>
       ) : (
-        <table className="data" aria-label="Tombstones">
-          <thead>
-            <tr>
-              <th scope="col">Agent</th>
-              <th scope="col">Size</th>
-              <th scope="col">Destroyed</th>
-              <th scope="col">Kept</th>
-              <th scope="col">Image</th>
-              <th scope="col">Crashes</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tombstones.map((tombstone) => (
-              <TombstoneRow key={tombstone.name} tombstone={tombstone} onConfirm={setConfirm} />
-            ))}
-          </tbody>
-        </table>
+        <DataTable label="Tombstones" columns={["Agent", "Size", "Destroyed", "Kept", "Image", "Crashes", "Actions"]}>
+          {tombstones.map((tombstone) => (
+            <TombstoneRow key={tombstone.name} tombstone={tombstone} onConfirm={setConfirm} />
+          ))}
+        </DataTable>
       )}
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
-    </section>
+    </Section>
   );
 }

@@ -57,7 +57,9 @@ test("[APPROVALS] a config change shows its diff as text and the rebuilt agent r
 
   await request.getByRole("button", { name: `Approve config change ${name}` }).click();
   await expect(request).toBeHidden();
-  await expect.poll(async () => (await docker.getContainer(`hive-${name}`).inspect()).Config.Env).toContain("MODE=fast");
+  // While the rebuild swaps containers the name is briefly free: that is "not yet", not a failure.
+  const env = () => docker.getContainer(`hive-${name}`).inspect().then((inspect) => inspect.Config.Env, () => []);
+  await expect.poll(env).toContain("MODE=fast");
   await expect(agentRow(page, name).getByText("running", { exact: true })).toBeVisible();
 });
 

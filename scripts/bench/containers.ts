@@ -1,7 +1,7 @@
 // Containers panel: /api/state vs the raw engine list, restart vs the raw engine restart, crash detection
 // latency (engine kill -> container_crash event), and how fast an action reaches a second dashboard.
 import { randomBytes } from "node:crypto";
-import { api, cleanupAgents, docker, median, percentile, readSse, report, startBenchServer, TEST_IMAGE } from "./lib";
+import { api, cleanupAgents, docker, median, percentile, readEvents, report, startBenchServer, TEST_IMAGE } from "./lib";
 
 const COUNT = Number(process.env.BENCH_AGENTS ?? 200);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 60);
@@ -88,15 +88,15 @@ export async function run() {
     const controller = new AbortController();
     const stream = await api(server, "/api/stream", { signal: controller.signal });
     const waiters = new Map<string, (at: number) => void>();
-    void readSse(
-      stream,
-      (event, data) => {
+    void readEvents(stream, () => false, {
+      timeoutMs: Number.POSITIVE_INFINITY,
+      signal: controller.signal,
+      onEvent: ({ event, data }) => {
         if (event !== "change") return;
         const notice = JSON.parse(data) as { kind: string; agent: string | null };
         waiters.get(`${notice.kind}:${notice.agent}`)?.(performance.now());
       },
-      controller.signal,
-    );
+    });
     const waitFor = (kind: string, agent: string) =>
       new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no ${kind} for ${agent}`)), 15_000);

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { chromium } from "@playwright/test";
 import { ensureTestImage } from "../../tests/helpers/test-image";
-import { api, BENCH_TOKEN, cleanupAgents, median, percentile, readSse, report, startBenchServer, TEST_IMAGE } from "./lib";
+import { api, BENCH_TOKEN, cleanupAgents, median, percentile, readEvents, report, startBenchServer, TEST_IMAGE } from "./lib";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 30);
 const FOLLOW_SECONDS = Number(process.env.BENCH_FOLLOW_SECONDS ?? 20);
@@ -102,9 +102,10 @@ export async function run() {
     const engineLatency: number[] = [];
     const stream = await api(server, `/api/agents/${ticker}/logs/stream`, { signal: controller.signal });
     if (!stream.ok) throw new Error(`follow failed: ${stream.status}`);
-    void readSse(
-      stream,
-      (event, data) => {
+    void readEvents(stream, () => false, {
+      timeoutMs: Number.POSITIVE_INFINITY,
+      signal: controller.signal,
+      onEvent: ({ event, data }) => {
         if (event !== "lines") return;
         const now = Date.now();
         for (const line of JSON.parse(data) as { text: string }[]) {
@@ -112,8 +113,7 @@ export async function run() {
           if (!Number.isNaN(at)) dashboardLatency.push(now - at);
         }
       },
-      controller.signal,
-    );
+    });
     let partial = "";
     let framed: Buffer = Buffer.alloc(0);
     void engineGet(`/containers/${tickerId}/logs?stdout=1&stderr=0&follow=1&tail=0`, controller.signal, (chunk) => {

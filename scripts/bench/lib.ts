@@ -1,15 +1,17 @@
 // Shared pieces for `npm run bench`: a real server process, an engine client, statistics and the report table.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import Docker from "dockerode";
+import { freePort } from "../../tests/helpers/ports";
 
 export const ROOT = path.resolve(__dirname, "../..");
+// The engine client, test image, cleanup and SSE reader are the tests' own, so both measure the same way.
+export { cleanupAgents, docker, TEST_IMAGE } from "../../tests/helpers/docker";
+export { freePort } from "../../tests/helpers/ports";
+export { readEvents } from "../../tests/helpers/sse";
+
 export const BENCH_TOKEN = "hive_op_bench-operator-token-0123456789";
-export const docker = new Docker({ socketPath: (process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock").replace(/^unix:\/\//, "") });
-export const TEST_IMAGE = "hive-test-agent:latest";
 
 export type Row = { metric: string; dashboard: string; raw: string; ratio: string; target: string; verdict: string };
 export const rows: Row[] = [];
@@ -54,17 +56,6 @@ export function printReport(title: string) {
   console.log(line(headers));
   console.log((Object.keys(headers) as (keyof Row)[]).map((key) => "-".repeat(width(key))).join("  "));
   for (const row of rows) console.log(line(row));
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export type BenchServer = { baseUrl: string; child: ChildProcess; stop(): Promise<void>; rssMb(): number };
@@ -118,45 +109,4 @@ export function api(server: BenchServer, pathname: string, init: RequestInit = {
   headers.set("authorization", `Bearer ${BENCH_TOKEN}`);
   if (init.body !== undefined) headers.set("content-type", "application/json");
   return fetch(`${server.baseUrl}${pathname}`, { ...init, headers });
-}
-
-/** Removes every container and state volume whose agent name starts with the prefix. */
-export async function cleanupAgents(prefix: string) {
-  const containers = await docker.listContainers({ all: true, filters: { label: ["hive.agent"] } });
-  const doomed = containers.filter((container) => container.Labels["hive.agent"]?.startsWith(prefix));
-  for (let index = 0; index < doomed.length; index += 16) {
-    await Promise.all(doomed.slice(index, index + 16).map((container) => docker.getContainer(container.Id).remove({ force: true }).catch(() => undefined)));
-  }
-  const { Volumes } = await docker.listVolumes({ filters: { label: ["hive.state"] } });
-  for (const volume of (Volumes ?? []).filter((entry) => entry.Labels?.["hive.state"]?.startsWith(prefix))) {
-    await docker.getVolume(volume.Name).remove().catch(() => undefined);
-  }
-}
-
-/** Reads an SSE response, calling `onEvent` with each event's name and data until the signal aborts. */
-export async function readSse(response: Response, onEvent: (event: string, data: string) => void, signal: AbortSignal) {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  signal.addEventListener("abort", () => void reader.cancel().catch(() => undefined));
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffer += value;
-      let split: number;
-      while ((split = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, split);
-        buffer = buffer.slice(split + 2);
-        let event = "message";
-        const data: string[] = [];
-        for (const line of block.split("\n")) {
-          if (line.startsWith("event:")) event = line.slice(6).trim();
-          else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
-        }
-        if (data.length) onEvent(event, data.join("\n"));
-      }
-    }
-  } catch {
-    // aborted
-  }
 }

@@ -1,6 +1,6 @@
 // Questions: expiry lateness (resolved_at − deadline_at) over 1000 staggered deadlines, and how long an
 // operator's answer takes to reach the agent's SSE inbox.
-import { api, median, percentile, readSse, report, startBenchServer } from "./lib";
+import { api, median, percentile, readEvents, report, startBenchServer } from "./lib";
 
 const QUESTIONS = Number(process.env.BENCH_QUESTIONS ?? 1000);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 60);
@@ -49,15 +49,15 @@ export async function run() {
     const controller = new AbortController();
     const stream = await agent("/api/agent/events", { signal: controller.signal });
     const waiting = new Map<string, (at: number) => void>();
-    void readSse(
-      stream,
-      (event, data) => {
+    void readEvents(stream, () => false, {
+      timeoutMs: Number.POSITIVE_INFINITY,
+      signal: controller.signal,
+      onEvent: ({ event, data }) => {
         if (event !== "operator_answered") return;
         const id = (JSON.parse(data) as { payload: { id: string } }).payload.id;
         waiting.get(id)?.(performance.now());
       },
-      controller.signal,
-    );
+    });
     const delivery: number[] = [];
     for (let sample = 0; sample < DELIVERIES; sample++) {
       const { id } = (await (await agent("/api/agent/questions", { method: "POST", body: JSON.stringify({ question: `Deliver ${sample}?` }) })).json()) as { id: string };

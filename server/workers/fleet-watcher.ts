@@ -37,6 +37,8 @@ export class FleetWatcher implements Worker {
   private chain: Promise<void> = Promise.resolve();
   private readonly perAgent = new KeyedSerial();
   private readonly announced = new Map<string, string>();
+  /** When each agent's entry was last set from a single-container look (event or action), to guard against older lists. */
+  private readonly touchedAt = new Map<string, number>();
   private readonly listeners: Listeners = { stop: new Set(), reseed: new Set() };
 
   constructor(
@@ -102,6 +104,7 @@ export class FleetWatcher implements Worker {
   update(name: string, container: AgentContainer | null): void {
     if (container) this.containers.set(name, container);
     else this.containers.delete(name);
+    this.touchedAt.set(name, performance.now());
   }
 
   /** Seeds and polls run one at a time; events run in order per agent, different agents side by side. */
@@ -171,7 +174,7 @@ export class FleetWatcher implements Worker {
   private async onEvent(action: string, agent: string, containerId: string, at: Date) {
     this.logger.debug({ action, agent, containerId: containerId.slice(0, 12) }, "engine event");
     if (action === "destroy") {
-      if (this.containers.get(agent)?.containerId === containerId) this.containers.delete(agent);
+      if (this.containers.get(agent)?.containerId === containerId) this.update(agent, null);
       return;
     }
     if (!LIFECYCLE_EVENTS.has(action)) return;
@@ -209,13 +212,17 @@ export class FleetWatcher implements Worker {
 
   private async poll() {
     if (this.monitor.status !== "up") return;
+    const askedAt = performance.now();
     const containers = await this.runtime.listAgents();
+    // An agent looked at on its own while the list was on its way (an event, an action) is newer than the list.
+    const newer = (name: string) => (this.touchedAt.get(name) ?? -1) >= askedAt;
     const listed = new Set<string>();
     for (const container of containers) {
       listed.add(container.name);
-      this.observe(container.name, container, "poll");
+      if (!newer(container.name)) this.observe(container.name, container, "poll");
     }
-    for (const name of [...this.containers.keys()]) if (!listed.has(name)) this.containers.delete(name);
+    for (const name of [...this.containers.keys()]) if (!listed.has(name) && !newer(name)) this.containers.delete(name);
+    for (const [name, at] of this.touchedAt) if (at < askedAt) this.touchedAt.delete(name);
     this.listedAt = Date.now();
   }
 

@@ -182,39 +182,3 @@ export async function askQuestion(server: ServerProcess, token: string, body: Re
   if (response.status !== 201) throw new Error(`ask failed: ${response.status} ${await response.text()}`);
   return (await response.json()) as { id: string; deadline_at: string | null };
 }
-
-/** Reads server-sent events from a response until `until` says stop (or the timeout). */
-export async function readEvents(
-  response: Response,
-  until: (events: { id: string | null; event: string; data: string }[]) => boolean,
-  timeoutMs = 15_000,
-) {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  const events: { id: string | null; event: string; data: string }[] = [];
-  let buffer = "";
-  const deadline = Date.now() + timeoutMs;
-  while (!until(events)) {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new Error(`timed out; events so far: ${JSON.stringify(events)}`);
-    const chunk = await Promise.race([reader.read(), new Promise<null>((resolve) => setTimeout(() => resolve(null), remaining))]);
-    if (chunk === null) continue;
-    if (chunk.done) break;
-    buffer += chunk.value;
-    let split: number;
-    while ((split = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, split);
-      buffer = buffer.slice(split + 2);
-      let id: string | null = null;
-      let event = "message";
-      const data: string[] = [];
-      for (const line of block.split("\n")) {
-        if (line.startsWith("id:")) id = line.slice(3).trim();
-        else if (line.startsWith("event:")) event = line.slice(6).trim();
-        else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
-      }
-      if (data.length) events.push({ id, event, data: data.join("\n") });
-    }
-  }
-  await reader.cancel().catch(() => undefined);
-  return events;
-}

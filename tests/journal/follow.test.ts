@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readEvents, spawnTestAgent, waitForEngine } from "../helpers/agents";
+import { spawnTestAgent, waitForEngine } from "../helpers/agents";
+import { readEvents } from "../helpers/sse";
 import { agentPrefix, cleanupAgents, docker, eventually } from "../helpers/docker";
 import { type EngineProxy, startEngineProxy } from "../helpers/engine-proxy";
 import { ensureTestImage } from "../helpers/test-image";
@@ -57,7 +58,7 @@ describe("GET /api/agents/:name/logs/stream", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/event-stream");
     expect(response.headers.get("cache-control")).toBe("no-cache, no-transform");
-    const events = await readEvents(response, (_event, all) => linesOf(all).length >= 8);
+    const events = await readEvents(response, (all) => linesOf(all).length >= 8);
     expect(events[0]).toMatchObject({ event: "ready" });
     expect(JSON.parse(events[0]!.data)).toEqual({ containerId });
     const followed = linesOf(events).map(lineNumber);
@@ -89,11 +90,11 @@ describe("GET /api/agents/:name/logs/stream", () => {
     const spawned = await spawnTestAgent(server, name, { AGENT_TICK_S: "0.2" });
     const client = new AbortController();
     const response = await operatorFetch(server, `/api/agents/${name}/logs/stream`, { signal: client.signal });
-    const waiting = readEvents(response, (event) => event.event === "end" || event.event === "error", 20_000);
+    const waiting = readEvents(response, (all) => all.at(-1)?.event === "end" || all.at(-1)?.event === "error", { timeoutMs: 20_000 });
     await eventually(async () => (await openLogStreams())[name] === 1, "the follow stream to open");
     await docker.getContainer(spawned.containerId).stop({ t: 5 });
     const events = await waiting;
-    expect(events.at(-1)).toEqual({ event: "end", data: JSON.stringify({ reason: "container_stopped" }) });
+    expect(events.at(-1)).toMatchObject({ event: "end", data: JSON.stringify({ reason: "container_stopped" }) });
     // Lines printed up to the stop (the agent's goodbye) came through before the end.
     expect(linesOf(events).map((line) => line.text)).toContain(`[${name}] SIGTERM received, exiting cleanly`);
     await eventually(async () => !(name in (await openLogStreams())), "the driver to count no stream", 5_000);

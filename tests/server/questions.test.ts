@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentPrefix, cleanupAgents, eventually } from "../helpers/docker";
+import { readEvents } from "../helpers/sse";
 import {
   agentFetch,
   askQuestion,
   dashboardState,
   mintAgentToken,
   operatorFetch,
-  readEvents,
   type ServerProcess,
   spawnAgent,
   startServer,
@@ -225,7 +225,7 @@ describe("expiry is durable", () => {
       expect(view).toMatchObject({ status: "expired", answer: "[expired]", answered_by: "system:expiry" });
       expect(Date.parse(view.resolved_at)).toBeGreaterThan(Date.parse(deadline_at!));
       const stream = await agentFetch(second, token, "/api/agent/events", { headers: { "last-event-id": String(seen.next) } });
-      const events = await readEvents(stream, (list) => list.some((event) => event.event === "operator_answered"), 10_000);
+      const events = await readEvents(stream, (list) => list.some((event) => event.event === "operator_answered"), { timeoutMs: 10_000 });
       const expired = events.filter((event) => event.event === "operator_answered").map((event) => JSON.parse(event.data).payload);
       expect(expired).toEqual([{ id, question: "Will anyone answer?", answer: "[expired]", status: "expired" }]);
     } finally {
