@@ -5,11 +5,17 @@ export type SseMessage = { id: string | null; event: string; data: string };
 /**
  * Reads the server-sent events of a response (parsed by eventsource-parser, as the dashboard's own client does).
  * Returns the events so far once `until` says so, the stream ends or `signal` aborts; throws after `timeoutMs`.
+ * The response is closed on return unless `keepOpen` (then the caller ends it with its own AbortController).
  */
 export async function readEvents(
   response: Response,
   until: (events: SseMessage[]) => boolean,
-  { timeoutMs = 15_000, signal, onEvent }: { timeoutMs?: number; signal?: AbortSignal; onEvent?: (message: SseMessage) => void } = {},
+  {
+    timeoutMs = 15_000,
+    signal,
+    onEvent,
+    keepOpen = false,
+  }: { timeoutMs?: number; signal?: AbortSignal; onEvent?: (message: SseMessage) => void; keepOpen?: boolean } = {},
 ): Promise<SseMessage[]> {
   const events: SseMessage[] = [];
   const parser = createParser({
@@ -40,7 +46,8 @@ export async function readEvents(
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", abort);
-    await reader.cancel().catch(() => undefined);
+    if (keepOpen) reader.releaseLock();
+    else await reader.cancel().catch(() => undefined);
   }
   return events;
 }

@@ -58,7 +58,7 @@ describe("GET /api/agents/:name/logs/stream", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/event-stream");
     expect(response.headers.get("cache-control")).toBe("no-cache, no-transform");
-    const events = await readEvents(response, (all) => linesOf(all).length >= 8);
+    const events = await readEvents(response, (all) => linesOf(all).length >= 8, { keepOpen: true });
     expect(events[0]).toMatchObject({ event: "ready" });
     expect(JSON.parse(events[0]!.data)).toEqual({ containerId });
     const followed = linesOf(events).map(lineNumber);
