@@ -124,7 +124,20 @@ export function AgentRow({
         <td className="mono" title={agent.image}>
           {shortImage(agent.image)}
         </td>
-        <td>{up ? <RelativeTime iso={agent.startedAt} /> : <span className="muted">{agent.status}</span>}</td>
+        <td className="nowrap">
+          {up ? (
+            <>
+              up <RelativeTime iso={agent.startedAt} suffix="" />
+            </>
+          ) : agent.finishedAt ? (
+            // The engine's own status text ("Exited (0) 2 seconds ago") is frozen when cached; the time is not.
+            <span className="muted">
+              stopped <RelativeTime iso={agent.finishedAt} />
+            </span>
+          ) : (
+            <span className="muted">{agent.state === "created" ? "never started" : "—"}</span>
+          )}
+        </td>
         <td>
           {agent.crashes.total > 0 ? (
             <button

@@ -74,7 +74,7 @@ export function ContainersPanel({
             Spawn one with <em>New agent</em>; containers labelled <span className="mono">hive.agent=&lt;name&gt;</span> appear here too.
           </div>
         ) : (
-          <DataTable label="Agent containers" columns={["Agent", "State", "Image", "Up since", "Crashes", "Actions"]}>
+          <DataTable label="Agent containers" columns={["Agent", "State", "Image", "Since", "Crashes", "Actions"]}>
               {containers.map((agent) => (
                 <AgentRow
                   key={agent.name}
