@@ -505,7 +505,6 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   /** The container carrying our label for this agent, found by label (never by a name alone). */
-  /** The container carrying our label for this agent, found by label (never by a name alone). */
   private async resolve(name: string) {
     const raw = await this.call(() =>
       this.quick.listContainers({ all: true, filters: { label: [`${AGENT_LABEL}=${name}`] } }),

@@ -60,7 +60,10 @@ export async function withInFlightSlot<T>(request: ActionRequest, work: () => Pr
       holder ? { action: holder.action, startedBy: holder.startedBy, startedAt: holder.startedAt.toISOString() } : undefined,
     );
   }
-  await measure("event", () => notifyChange(db, { kind: "action_started", agent }));
+  // Other dashboards hear of the pill while the engine works; the announcement need not precede the call.
+  const started = notifyChange(db, { kind: "action_started", agent }).catch((error: Error) =>
+    app.logger.warn({ agent, err: error.message }, "could not announce the action"),
+  );
   let failed: unknown;
   try {
     return await measure("work", work);
@@ -68,6 +71,7 @@ export async function withInFlightSlot<T>(request: ActionRequest, work: () => Pr
     failed = error;
     throw error;
   } finally {
+    await started;
     await measure("release", () => releaseTransient(db, agent, claim.row.id)).catch((error: Error) =>
       app.logger.error({ agent, err: error.message }, "could not release the in-flight slot; the reclaimer will"),
     );

@@ -29,6 +29,6 @@ export async function rebuildAgent({ app, actor, name, traceId }: { app: HiveApp
     }
     await credentials.retireOthers();
   });
-  await notifyAgentStarted(app, name, "rebuilt", actor);
-  return loadContainerView(app, name);
+  const [view] = await Promise.all([loadContainerView(app, name), notifyAgentStarted(app, name, "rebuilt", actor)]);
+  return view;
 }

@@ -23,6 +23,6 @@ export async function restartAgent({
     await setDesiredState(app.database.db, name, "running", actor);
     await app.runtime.restartAgent(name, timeoutSeconds);
   });
-  await notifyAgentStarted(app, name, "restarted", actor);
-  return loadContainerView(app, name);
+  const [view] = await Promise.all([loadContainerView(app, name), notifyAgentStarted(app, name, "restarted", actor)]);
+  return view;
 }

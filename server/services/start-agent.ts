@@ -12,6 +12,6 @@ export async function startAgent({ app, actor, name, traceId }: { app: HiveApp; 
     await setDesiredState(app.database.db, name, "running", actor);
     await app.runtime.startAgent(name);
   });
-  if (!wasUp) await notifyAgentStarted(app, name, "started", actor);
-  return loadContainerView(app, name);
+  const [view] = await Promise.all([loadContainerView(app, name), wasUp ? null : notifyAgentStarted(app, name, "started", actor)]);
+  return view;
 }

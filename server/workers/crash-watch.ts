@@ -129,12 +129,13 @@ export class CrashWatch {
     await this.scheduleRecovery();
   }
 
-  private async onStopped({ agent, containerId }: StopTransition) {
+  private async onStopped({ agent, containerId, via, container: seen }: StopTransition) {
     const db = this.app.database.db;
     if ((await listTransients(db)).some((transient) => transient.agent === agent)) return; // an action explains it
     const row = await findAgent(db, agent);
     if (!row || row.desiredState !== "running" || row.destroyedAt) return; // an operator's stop, or a destroy
-    const container = await this.app.runtime.inspectAgent(agent);
+    // An event's stop was inspected a moment ago; a poll's list lacks the exit code and OOM flag.
+    const container = via === "event" ? seen : await this.app.runtime.inspectAgent(agent);
     if (!container || container.containerId !== containerId || isUp(container.state)) return; // replaced or back up
     const lastLines = await this.app.runtime.logs(agent, { tail: 50, timestamps: true, stdout: true, stderr: true }).catch(() => []);
     const now = new Date();

@@ -15,7 +15,14 @@ const LIFECYCLE_EVENTS = new Set(["create", "start", "restart", "die", "kill", "
 export const isUp = (state: AgentContainer["state"]) => state === "running" || state === "restarting";
 
 /** A container that was up and no longer is, as seen by the events stream or a reconcile poll. */
-export type StopTransition = { agent: string; containerId: string; diedAt: Date; via: "event" | "poll" };
+export type StopTransition = {
+  agent: string;
+  containerId: string;
+  diedAt: Date;
+  via: "event" | "poll";
+  /** The container as seen when the stop was noticed: inspected (exit code, OOM) for events, as listed for polls. */
+  container: AgentContainer;
+};
 
 type Listeners = { stop: Set<(transition: StopTransition) => void>; reseed: Set<() => void> };
 
@@ -236,6 +243,7 @@ export class FleetWatcher implements Worker {
       containerId: container.containerId,
       diedAt: container.finishedAt ? new Date(container.finishedAt) : new Date(),
       via,
+      container,
     };
     for (const listener of this.listeners.stop) {
       try {
