@@ -131,6 +131,7 @@ export async function run() {
       if (!state.containers.find((container) => container.name === name)?.pending) console.warn(`  (the pill for ${name} was already gone)`);
       await (await action).text();
     }
+    if (process.env.BENCH_VERBOSE) console.log(`  notified: ${noticeLatency.map((t) => t.toFixed(0)).join(" ")}\n  pill shown: ${stateLatency.map((t) => t.toFixed(0)).join(" ")}`);
     report("action → second dashboard notified (median)", median(noticeLatency), null, { max: 250, label: "≤ 250 ms" });
     report("action → second dashboard shows the pill (median)", median(stateLatency), null, { max: 250, label: "≤ 250 ms" });
     report("action → second dashboard shows the pill (p99)", percentile(stateLatency, 99), null, { max: 250, label: "≤ 250 ms" });
