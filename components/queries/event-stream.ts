@@ -2,6 +2,17 @@
 
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 
+/**
+ * Opens one of the dashboard's event streams. A 401 (the session ended) sends the page to the login form and
+ * resolves to null; other answers are returned for the caller to judge.
+ */
+export async function openEventStream(url: string, signal: AbortSignal): Promise<Response | null> {
+  const response = await fetch(url, { signal, cache: "no-store", credentials: "same-origin", headers: { Accept: "text/event-stream" } });
+  if (response.status !== 401) return response;
+  window.location.assign("/login");
+  return null;
+}
+
 /** Reads a server-sent event response to its end, handing each parsed event on. */
 export async function consumeEventStream(body: NonNullable<Response["body"]>, onEvent: (event: EventSourceMessage) => void): Promise<void> {
   const parser = createParser({ onEvent });

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { consumeEventStream, reconnectDelay } from "./event-stream";
+import { consumeEventStream, openEventStream, reconnectDelay } from "./event-stream";
 import type { LogCursor, LogLineData, LogSource } from "@/server/contracts/journal";
 
 export type FollowState =
@@ -55,16 +55,8 @@ export function useFollowLogs({
         query.set("after", position.after);
         query.set("afterCount", String(position.count));
       }
-      const response = await fetch(`/api/agents/${encodeURIComponent(name)}/logs/stream?${query}`, {
-        signal: controller.signal,
-        cache: "no-store",
-        credentials: "same-origin",
-        headers: { Accept: "text/event-stream" },
-      });
-      if (response.status === 401) {
-        window.location.assign("/login");
-        return "stop";
-      }
+      const response = await openEventStream(`/api/agents/${encodeURIComponent(name)}/logs/stream?${query}`, controller.signal);
+      if (!response) return "stop";
       if (!response.ok || !response.body) {
         const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
         const message = body?.error?.message ?? `the server answered ${response.status}`;

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { consumeEventStream, reconnectDelay } from "./event-stream";
+import { consumeEventStream, openEventStream, reconnectDelay } from "./event-stream";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
 
@@ -23,16 +23,8 @@ export function useLiveUpdates(onChange: () => void): LiveStatus {
       while (!stopped) {
         controller = new AbortController();
         try {
-          const response = await fetch("/api/stream", {
-            signal: controller.signal,
-            cache: "no-store",
-            credentials: "same-origin",
-            headers: { Accept: "text/event-stream" },
-          });
-          if (response.status === 401) {
-            window.location.assign("/login");
-            return;
-          }
+          const response = await openEventStream("/api/stream", controller.signal);
+          if (!response) return;
           if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
           await consumeEventStream(response.body, (event) => {
             if (event.event === "ready") {

@@ -1,16 +1,8 @@
 import { z } from "zod";
 import { AgentName } from "./common";
-import { EnvMap, ImageReference, NetworkName } from "./containers";
+import { AgentConfigInput } from "./containers";
 
-export const AgentConfigInput = z.strictObject({
-  image: ImageReference,
-  cmd: z.array(z.string().max(4096)).max(64).optional(),
-  env: EnvMap.optional(),
-  memoryMb: z.number().int().min(6).max(1_048_576).optional(),
-  cpus: z.number().min(0.01).max(1024).optional(),
-  network: NetworkName.optional(),
-});
-export type AgentConfigInput = z.infer<typeof AgentConfigInput>;
+export { AgentConfigInput };
 
 export const ApprovalId = z.string().regex(/^apr_[A-Za-z0-9_-]{8,40}$/, { error: "not an approval id" });
 export const ApprovalIdParams = z.object({ id: ApprovalId });

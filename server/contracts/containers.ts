@@ -71,14 +71,19 @@ export const ImageReference = z
   .max(255)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/, { error: "not a valid image reference" });
 
-export const SpawnAgentInput = z.strictObject({
-  name: AgentName,
+/** What an agent is made of: stored per agent, proposed by config changes, rebuilt from. */
+export const AgentConfigInput = z.strictObject({
   image: ImageReference,
   cmd: z.array(z.string().max(4096)).max(64).optional(),
   env: EnvMap.optional(),
   memoryMb: z.number().int().min(6).max(1_048_576).optional(),
   cpus: z.number().min(0.01).max(1024).optional(),
   network: NetworkName.optional(),
+});
+export type AgentConfigInput = z.infer<typeof AgentConfigInput>;
+
+export const SpawnAgentInput = AgentConfigInput.extend({
+  name: AgentName,
   role: z.enum(["agent", "manager"]).optional(),
 });
 export type SpawnAgentInput = z.infer<typeof SpawnAgentInput>;
