@@ -11,6 +11,8 @@ export type EngineProxy = {
   requests: () => string[];
   /** Connections open right now that carry a log-follow request (the engine-side truth about leaked streams). */
   openFollowConnections: (containerId?: string) => number;
+  /** From now on, the engine's answers to requests whose line matches are held back this long (a slow engine). */
+  delayResponses: (match: RegExp, ms: number) => void;
   close: () => Promise<void>;
 };
 
@@ -23,18 +25,29 @@ export async function startEngineProxy(upstreamSocket = "/var/run/docker.sock"):
   const socketPath = path.join(tempDir("hive-engine-proxy-"), "docker.sock");
   const seen: string[] = [];
   const connections = new Set<{ follows: string[]; socket: net.Socket }>();
+  let delay: { match: RegExp; ms: number } | null = null;
   const server = net.createServer((client) => {
-    const entry = { follows: [] as string[], socket: client };
+    const entry = { follows: [] as string[], socket: client, holdUntil: 0 };
     connections.add(entry);
     const upstream = net.connect(upstreamSocket);
     client.on("data", (chunk: Buffer) => {
       for (const match of chunk.toString("latin1").matchAll(REQUEST_LINE)) {
         const target = decodeURIComponent(match[2]!);
         seen.push(`${match[1]} ${target}`);
+        if (delay?.match.test(`${match[1]} ${target}`)) entry.holdUntil = Date.now() + delay.ms;
         if (/\/logs\?/.test(target) && /[?&]follow=(true|1)\b/.test(target)) entry.follows.push(target);
       }
     });
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    upstream.on("data", (chunk: Buffer) => {
+      const wait = entry.holdUntil - Date.now();
+      if (wait <= 0) return void client.write(chunk);
+      upstream.pause();
+      setTimeout(() => {
+        client.write(chunk);
+        upstream.resume();
+      }, wait);
+    });
     const drop = () => {
       connections.delete(entry);
       client.destroy();
@@ -49,6 +62,9 @@ export async function startEngineProxy(upstreamSocket = "/var/run/docker.sock"):
   return {
     dockerHost: `unix://${socketPath}`,
     requests: () => [...seen],
+    delayResponses: (match, ms) => {
+      delay = { match, ms };
+    },
     openFollowConnections: (containerId) =>
       [...connections].filter((entry) => entry.follows.some((target) => !containerId || target.includes(`/containers/${containerId}/`))).length,
     close: async () => {
