@@ -1,4 +1,5 @@
 import net from "node:net";
+import { Transform } from "node:stream";
 import path from "node:path";
 import { tempDir } from "./server";
 
@@ -38,23 +39,23 @@ export async function startEngineProxy(upstreamSocket = "/var/run/docker.sock"):
         if (/\/logs\?/.test(target) && /[?&]follow=(true|1)\b/.test(target)) entry.follows.push(target);
       }
     });
-    client.pipe(upstream);
-    upstream.on("data", (chunk: Buffer) => {
-      const wait = entry.holdUntil - Date.now();
-      if (wait <= 0) return void client.write(chunk);
-      upstream.pause();
-      setTimeout(() => {
-        client.write(chunk);
-        upstream.resume();
-      }, wait);
+    // Answers pass through a gate that can hold them back; pipes keep backpressure and end the client only after
+    // the last held chunk (an engine that closes its side must not cut the answer short).
+    const gate = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        const wait = entry.holdUntil - Date.now();
+        if (wait <= 0) done(null, chunk);
+        else setTimeout(() => done(null, chunk), wait);
+      },
     });
+    client.pipe(upstream);
+    upstream.pipe(gate).pipe(client);
     const drop = () => {
       connections.delete(entry);
       client.destroy();
       upstream.destroy();
     };
     client.on("close", drop);
-    upstream.on("close", drop);
     client.on("error", drop);
     upstream.on("error", drop);
   });
