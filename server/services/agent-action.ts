@@ -75,11 +75,29 @@ export async function withInFlightSlot<T>(request: ActionRequest, work: () => Pr
     await measure("release", () => releaseTransient(db, agent, claim.row.id)).catch((error: Error) =>
       app.logger.error({ agent, err: error.message }, "could not release the in-flight slot; the reclaimer will"),
     );
-    const announce = failed
-      ? publishEvent(db, { kind: "action_failed", agent, actor, detail: { action, error: (failed as Error).message } })
-      : notifyChange(db, { kind: "action_finished", agent });
-    await announce.catch(() => undefined);
+    if (failed) {
+      // A failure is part of the record: it is in the activity feed before the caller hears of it.
+      await publishEvent(db, { kind: "action_failed", agent, actor, detail: { action, error: (failed as Error).message } }).catch(() => undefined);
+    } else {
+      // Success only tells other dashboards to refresh; that needs not hold up the caller's answer.
+      void notifyChange(db, { kind: "action_finished", agent }).catch(() => undefined);
+    }
   }
+}
+
+/**
+ * Runs a lifecycle action in the agent's slot and answers with the agent's view, which is read from the engine
+ * while the slot is being released; `notice` (the agent's inbox note) is written meanwhile too.
+ */
+export async function actThenView(request: ActionRequest, work: () => Promise<void>, notice?: () => Promise<void>): Promise<ContainerView | null> {
+  let view: Promise<ContainerView | null> | undefined;
+  await withInFlightSlot(request, async () => {
+    await work();
+    view = loadContainerView(request.app, request.agent);
+    view.catch(() => undefined); // awaited below, once the slot is released
+  });
+  const [agentView] = await Promise.all([view!, notice?.()]);
+  return agentView;
 }
 
 /** The engine must know the agent (by label) before anything is done to it. */

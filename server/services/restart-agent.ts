@@ -2,7 +2,7 @@ import "server-only";
 import type { HiveApp } from "../app";
 import { setDesiredState } from "../db/queries/agents";
 import { notifyAgentStarted } from "./agent-inbox";
-import { loadContainerView, requireAgentContainer, withInFlightSlot } from "./agent-action";
+import { actThenView, requireAgentContainer } from "./agent-action";
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from "./stop-agent";
 
 export async function restartAgent({
@@ -19,10 +19,12 @@ export async function restartAgent({
   traceId?: string;
 }) {
   await requireAgentContainer(app, name);
-  await withInFlightSlot({ app, agent: name, kind: "restarting", action: "restart", actor, traceId }, async () => {
-    await setDesiredState(app.database.db, name, "running", actor);
-    await app.runtime.restartAgent(name, timeoutSeconds);
-  });
-  const [view] = await Promise.all([loadContainerView(app, name), notifyAgentStarted(app, name, "restarted", actor)]);
-  return view;
+  return actThenView(
+    { app, agent: name, kind: "restarting", action: "restart", actor, traceId },
+    async () => {
+      await setDesiredState(app.database.db, name, "running", actor);
+      await app.runtime.restartAgent(name, timeoutSeconds);
+    },
+    () => notifyAgentStarted(app, name, "restarted", actor),
+  );
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import type { HiveApp } from "../app";
 import { setDesiredState } from "../db/queries/agents";
-import { loadContainerView, requireAgentContainer, withInFlightSlot } from "./agent-action";
+import { actThenView, requireAgentContainer } from "./agent-action";
 
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
@@ -20,9 +20,8 @@ export async function stopAgent({
   traceId?: string;
 }) {
   await requireAgentContainer(app, name);
-  await withInFlightSlot({ app, agent: name, kind: "stopping", action: "stop", actor, traceId }, async () => {
+  return actThenView({ app, agent: name, kind: "stopping", action: "stop", actor, traceId }, async () => {
     await setDesiredState(app.database.db, name, "stopped", actor);
     await app.runtime.stopAgent(name, timeoutSeconds);
   });
-  return loadContainerView(app, name);
 }
