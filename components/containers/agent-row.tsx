@@ -73,6 +73,15 @@ export function confirmationFor(action: "kill" | "destroy" | "purge", name: stri
   };
 }
 
+/** One row action; its accessible name says which agent it acts on ("Restart alpha"). */
+function ActionButton({ label, name, danger = false, disabled, onClick }: { label: string; name: string; danger?: boolean; disabled: boolean; onClick: () => void }) {
+  return (
+    <button type="button" className={danger ? "btn-xs danger" : "btn-xs"} disabled={disabled} onClick={onClick} aria-label={`${label} ${name}`}>
+      {label}
+    </button>
+  );
+}
+
 /** One agent container: identity and state, in-flight pill, desired-vs-observed, crashes, actions. */
 export function AgentRow({
   agent,
@@ -161,30 +170,12 @@ export function AgentRow({
         </td>
         <td>
           <div className="actions" role="group" aria-label={`Actions for ${agent.name}`}>
-            {up ? (
-              <button type="button" className="btn-xs" disabled={disabled} onClick={act("stop")} aria-label={`Stop ${agent.name}`}>
-                Stop
-              </button>
-            ) : (
-              <button type="button" className="btn-xs" disabled={disabled} onClick={act("start")} aria-label={`Start ${agent.name}`}>
-                Start
-              </button>
-            )}
-            <button type="button" className="btn-xs" disabled={disabled} onClick={act("restart")} aria-label={`Restart ${agent.name}`}>
-              Restart
-            </button>
-            <button type="button" className="btn-xs" disabled={disabled} onClick={act("rebuild")} aria-label={`Rebuild ${agent.name}`}>
-              Rebuild
-            </button>
-            <button type="button" className="btn-xs danger" disabled={disabled || !up} onClick={confirm("kill")} aria-label={`Kill ${agent.name}`}>
-              Kill
-            </button>
-            <button type="button" className="btn-xs danger" disabled={disabled} onClick={confirm("destroy")} aria-label={`Destroy ${agent.name}`}>
-              Destroy
-            </button>
-            <button type="button" className="btn-xs danger" disabled={disabled} onClick={confirm("purge")} aria-label={`Purge ${agent.name}`}>
-              Purge
-            </button>
+            {up ? <ActionButton label="Stop" name={agent.name} disabled={disabled} onClick={act("stop")} /> : <ActionButton label="Start" name={agent.name} disabled={disabled} onClick={act("start")} />}
+            <ActionButton label="Restart" name={agent.name} disabled={disabled} onClick={act("restart")} />
+            <ActionButton label="Rebuild" name={agent.name} disabled={disabled} onClick={act("rebuild")} />
+            <ActionButton label="Kill" name={agent.name} danger disabled={disabled || !up} onClick={confirm("kill")} />
+            <ActionButton label="Destroy" name={agent.name} danger disabled={disabled} onClick={confirm("destroy")} />
+            <ActionButton label="Purge" name={agent.name} danger disabled={disabled} onClick={confirm("purge")} />
           </div>
         </td>
       </tr>
