@@ -6,6 +6,7 @@ import querystring from "node:querystring";
 import { PassThrough, type Readable } from "node:stream";
 import Docker from "dockerode";
 import { z } from "zod";
+import { humanStatus } from "./status-line";
 import {
   AGENT_LABEL,
   type AgentContainer,
@@ -140,32 +141,6 @@ const ID_CACHE_MS = 15_000;
 /** A log read hands lines on in batches of this many, or after this long. */
 const READ_BATCH_LINES = 1_000;
 const READ_BATCH_MS = 5;
-
-/** Docker's own humanized durations ("Less than a second", "5 minutes", "About an hour", "3 days"). */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 1) return "Less than a second";
-  if (seconds === 1) return "1 second";
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes === 1) return "About a minute";
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.floor(minutes / 60);
-  if (hours === 1) return "About an hour";
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(hours / 24 / 365)} years`;
-}
-
-/** The one-line status the engine's list would show, for a container we only inspected. */
-function humanStatus(state: string, startedAt: string | null, finishedAt: string | null, exitCode: number): string {
-  const now = Date.now();
-  if (state === "running" && startedAt) return `Up ${humanDuration(now - Date.parse(startedAt))}`;
-  if ((state === "exited" || state === "dead") && finishedAt) return `Exited (${exitCode}) ${humanDuration(now - Date.parse(finishedAt))} ago`;
-  return state.charAt(0).toUpperCase() + state.slice(1);
-}
 
 /** Zero dates ("0001-01-01T00:00:00Z") mean "never" in the engine's answers. */
 const engineDate = (value: string): string | null => (!value || value.startsWith("0001-") ? null : value);
@@ -475,7 +450,10 @@ export class DockerRuntime implements ContainerRuntime {
 
   private async inspectById(id: string) {
     try {
-      return ContainerInspect.parse(await this.quick.getContainer(id).inspect());
+      const inspect = ContainerInspect.parse(await this.quick.getContainer(id).inspect());
+      // Reading a log needs to know how it is framed; a dead container's inspect can keep a busy engine waiting.
+      this.rememberTty(id, inspect.Config.Tty);
+      return inspect;
     } catch (error) {
       const classified = classifyEngineError(error);
       if (classified.kind === "not_found") return null;
@@ -787,10 +765,14 @@ export class DockerRuntime implements ContainerRuntime {
       const inspect = await this.inspectById(id);
       if (!inspect) throw new RuntimeError("not_found", `no container for agent ${name}`, 404);
       tty = inspect.Config.Tty;
-      if (this.ttyById.size > 1_000) this.ttyById.clear();
-      this.ttyById.set(id, tty);
     }
     return { id, tty };
+  }
+
+  private rememberTty(id: string, tty: boolean) {
+    if (this.ttyById.get(id) === tty) return;
+    if (this.ttyById.size > 1_000) this.ttyById.clear();
+    this.ttyById.set(id, tty);
   }
 
   /**

@@ -1,8 +1,8 @@
 import "server-only";
 import type { HiveApp } from "../app";
 import type { ContainerView } from "../contracts/containers";
-import { findAgent } from "../db/queries/agents";
-import { crashSummaryOf } from "../db/queries/crashes";
+import { type AgentRow, findAgent, setDesiredState } from "../db/queries/agents";
+import { type CrashSummary, crashSummaryOf } from "../db/queries/crashes";
 import { notifyChange, publishEvent } from "../db/queries/events";
 import { claimTransient, releaseTransient, type TransientKind } from "../db/queries/transients";
 import { HiveError } from "../errors";
@@ -72,28 +72,38 @@ export async function withInFlightSlot<T>(request: ActionRequest, work: () => Pr
     throw error;
   } finally {
     await started;
-    await measure("release", () => releaseTransient(db, agent, claim.row.id)).catch((error: Error) =>
+    // Success only tells other dashboards to refresh, in the statement that frees the slot.
+    const finished = failed ? undefined : { kind: "action_finished", agent };
+    await measure("release", () => releaseTransient(db, agent, claim.row.id, finished)).catch((error: Error) =>
       app.logger.error({ agent, err: error.message }, "could not release the in-flight slot; the reclaimer will"),
     );
     if (failed) {
       // A failure is part of the record: it is in the activity feed before the caller hears of it.
       await publishEvent(db, { kind: "action_failed", agent, actor, detail: { action, error: (failed as Error).message } }).catch(() => undefined);
-    } else {
-      // Success only tells other dashboards to refresh; that needs not hold up the caller's answer.
-      void notifyChange(db, { kind: "action_finished", agent }).catch(() => undefined);
     }
   }
 }
 
 /**
- * Runs a lifecycle action in the agent's slot and answers with the agent's view, which is read from the engine
- * while the slot is being released; `notice` (the agent's inbox note) is written meanwhile too.
+ * Runs a lifecycle action in the agent's slot and answers with the agent's view. While the engine works, the
+ * desired state is written and the agent's crash summary read (an action does not change it); after it, only
+ * the engine is asked (for the view), while the slot is released and `notice` (the inbox note) is written.
  */
-export async function actThenView(request: ActionRequest, work: () => Promise<void>, notice?: () => Promise<void>): Promise<ContainerView | null> {
+export async function actThenView(
+  request: ActionRequest & { desiredState: "running" | "stopped" },
+  engineCall: () => Promise<void>,
+  notice?: () => Promise<void>,
+): Promise<ContainerView | null> {
+  const { app, agent, desiredState, actor } = request;
+  const db = app.database.db;
   let view: Promise<ContainerView | null> | undefined;
   await withInFlightSlot(request, async () => {
-    await work();
-    view = loadContainerView(request.app, request.agent);
+    const [row, crash] = await Promise.all([
+      setDesiredState(db, agent, desiredState, actor),
+      crashSummaryOf(db, agent, new Date(Date.now() - CRASH_WINDOW_MS)),
+      engineCall(),
+    ]);
+    view = measure("view", () => buildOneView(app, agent, { row, crash }));
     view.catch(() => undefined); // awaited below, once the slot is released
   });
   const [agentView] = await Promise.all([view!, notice?.()]);
@@ -114,20 +124,21 @@ export async function loadContainerView(app: HiveApp, name: string): Promise<Con
   return measure("view", () => buildOneView(app, name));
 }
 
-async function buildOneView(app: HiveApp, name: string): Promise<ContainerView | null> {
+async function buildOneView(app: HiveApp, name: string, known?: { row: AgentRow | undefined; crash: CrashSummary | undefined }) {
   const db = app.database.db;
   const now = new Date();
-  const [container, agent, crash] = await Promise.all([
+  const lookedAt = performance.now();
+  const [container, row, crash] = await Promise.all([
     app.runtime.inspectAgent(name),
-    findAgent(db, name),
-    crashSummaryOf(db, name, new Date(now.getTime() - CRASH_WINDOW_MS)),
+    known ? known.row : findAgent(db, name),
+    known ? known.crash : crashSummaryOf(db, name, new Date(now.getTime() - CRASH_WINDOW_MS)),
   ]);
-  app.fleet.update(name, container);
+  app.fleet.update(name, container, lookedAt);
   if (!container) return null;
   // Called once the action released its slot: any other in-flight action shows on the next refresh.
   const [view] = buildContainerViews({
     containers: [toAgentView(container)],
-    agents: agent ? [agent] : [],
+    agents: row ? [row] : [],
     transients: [],
     crashes: crash ? [crash] : [],
     now,

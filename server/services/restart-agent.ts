@@ -1,6 +1,5 @@
 import "server-only";
 import type { HiveApp } from "../app";
-import { setDesiredState } from "../db/queries/agents";
 import { notifyAgentStarted } from "./agent-inbox";
 import { actThenView, requireAgentContainer } from "./agent-action";
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from "./stop-agent";
@@ -20,11 +19,8 @@ export async function restartAgent({
 }) {
   await requireAgentContainer(app, name);
   return actThenView(
-    { app, agent: name, kind: "restarting", action: "restart", actor, traceId },
-    async () => {
-      await setDesiredState(app.database.db, name, "running", actor);
-      await app.runtime.restartAgent(name, timeoutSeconds);
-    },
+    { app, agent: name, kind: "restarting", action: "restart", actor, traceId, desiredState: "running" },
+    () => app.runtime.restartAgent(name, timeoutSeconds),
     () => notifyAgentStarted(app, name, "restarted", actor),
   );
 }

@@ -1,6 +1,5 @@
 import "server-only";
 import type { HiveApp } from "../app";
-import { setDesiredState } from "../db/queries/agents";
 import { notifyAgentStarted } from "./agent-inbox";
 import { actThenView, requireAgentContainer } from "./agent-action";
 
@@ -9,11 +8,8 @@ export async function startAgent({ app, actor, name, traceId }: { app: HiveApp; 
   const before = await requireAgentContainer(app, name);
   const wasUp = before.state === "running" || before.state === "restarting";
   return actThenView(
-    { app, agent: name, kind: "starting", action: "start", actor, traceId },
-    async () => {
-      await setDesiredState(app.database.db, name, "running", actor);
-      await app.runtime.startAgent(name);
-    },
+    { app, agent: name, kind: "starting", action: "start", actor, traceId, desiredState: "running" },
+    () => app.runtime.startAgent(name),
     wasUp ? undefined : () => notifyAgentStarted(app, name, "started", actor),
   );
 }

@@ -1,6 +1,5 @@
 import "server-only";
 import type { HiveApp } from "../app";
-import { setDesiredState } from "../db/queries/agents";
 import { actThenView, requireAgentContainer } from "./agent-action";
 
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
@@ -20,8 +19,8 @@ export async function stopAgent({
   traceId?: string;
 }) {
   await requireAgentContainer(app, name);
-  return actThenView({ app, agent: name, kind: "stopping", action: "stop", actor, traceId }, async () => {
-    await setDesiredState(app.database.db, name, "stopped", actor);
-    await app.runtime.stopAgent(name, timeoutSeconds);
-  });
+  return actThenView(
+    { app, agent: name, kind: "stopping", action: "stop", actor, traceId, desiredState: "stopped" },
+    () => app.runtime.stopAgent(name, timeoutSeconds),
+  );
 }

@@ -131,16 +131,20 @@ export class CrashWatch {
 
   private async onStopped({ agent, containerId, via, container: seen }: StopTransition) {
     const db = this.app.database.db;
-    if ((await listTransients(db)).some((transient) => transient.agent === agent)) return; // an action explains it
-    const row = await findAgent(db, agent);
+    const now = new Date();
+    const [transients, row, earlier] = await Promise.all([
+      listTransients(db),
+      findAgent(db, agent),
+      countCrashesSince(db, agent, new Date(now.getTime() - CRASH_WINDOW_MS)),
+    ]);
+    if (transients.some((transient) => transient.agent === agent)) return; // an action explains it
     if (!row || row.desiredState !== "running" || row.destroyedAt) return; // an operator's stop, or a destroy
-    // An event's stop was inspected a moment ago; a poll's list lacks the exit code and OOM flag.
+    // An event's stop carries the exit code and OOM flag; a poll's list lacks them.
     const container = via === "event" ? seen : await this.app.runtime.inspectAgent(agent);
     if (!container || container.containerId !== containerId || isUp(container.state)) return; // replaced or back up
     const lastLines = await this.app.runtime.logs(agent, { tail: 50, timestamps: true, stdout: true, stderr: true }).catch(() => []);
-    const now = new Date();
     const crashedAt = container.finishedAt ? new Date(container.finishedAt) : now;
-    const recent = (await countCrashesSince(db, agent, new Date(now.getTime() - CRASH_WINDOW_MS))) + 1;
+    const recent = earlier + 1;
     const looping = recent >= CRASH_LOOP_THRESHOLD;
     const attempt = row.restartAttempt + 1;
     const delay = restartDelayMs(attempt);

@@ -2,15 +2,18 @@ import "server-only";
 import type { Logger } from "pino";
 import type { Worker } from "../app";
 import type { DependencyMonitor } from "../runtime/monitor";
-import type { AgentContainer, ContainerRuntime } from "../runtime/types";
-import { KeyedSerial } from "./keyed-serial";
+import { exitedByEvent } from "../runtime/status-line";
+import type { AgentContainer, ContainerRuntime, RuntimeEvent } from "../runtime/types";
 
 const POLL_MS = 10_000;
 /** The picture is trusted for reads only while the events stream is open and a full list is this recent. */
 const FRESH_FOR_MS = 15_000;
 
-/** Engine events that can change a container's state; others (exec, attach, health, ...) are ignored. */
-const LIFECYCLE_EVENTS = new Set(["create", "start", "restart", "die", "kill", "oom", "stop", "pause", "unpause", "rename", "update"]);
+/**
+ * Engine events after which a container's state may differ: each brings a fresh inspect. ("kill" only sends a
+ * signal: a death that follows has its own "die"; "destroy" and "die" are taken from the event itself.)
+ */
+const LOOK_AFTER = new Set(["create", "start", "restart", "die", "oom", "stop", "pause", "unpause", "rename", "update"]);
 
 export const isUp = (state: AgentContainer["state"]) => state === "running" || state === "restarting";
 
@@ -20,7 +23,7 @@ export type StopTransition = {
   containerId: string;
   diedAt: Date;
   via: "event" | "poll";
-  /** The container as seen when the stop was noticed: inspected (exit code, OOM) for events, as listed for polls. */
+  /** The container as it stopped: from its "die" event (exit code, OOM) for events, as listed for polls. */
   container: AgentContainer;
 };
 
@@ -28,13 +31,17 @@ type Listeners = { stop: Set<(transition: StopTransition) => void>; reseed: Set<
 
 /**
  * This process's live picture of the agent containers: seeded by a full list whenever the engine (re)appears,
- * kept current by the engine's events stream (each event re-inspects its one container), and reconciled by a
- * full list every 10 s. Page state and health read it instead of asking the engine on every request; the
- * crash watch listens for its stop transitions.
+ * kept current by the engine's events stream, and reconciled by a full list every 10 s. Page state and health
+ * read it instead of asking the engine on every request; the crash watch listens for its stop transitions.
+ *
+ * Every look at a container (an inspect, a list, an event) is stamped with when it began, and a look never
+ * replaces what a later one saw; so looks run side by side and a slow inspect cannot hold back a death.
  */
 export class FleetWatcher implements Worker {
   readonly name = "fleet-watcher";
   private containers = new Map<string, AgentContainer>();
+  /** When the look behind each agent's entry began (performance.now()). */
+  private readonly lookedAt = new Map<string, number>();
   private listedAt = 0;
   private streamOpen = false;
   private stream: AbortController | undefined;
@@ -42,10 +49,12 @@ export class FleetWatcher implements Worker {
   private unsubscribe: (() => void) | undefined;
   private active = false;
   private chain: Promise<void> = Promise.resolve();
-  private readonly perAgent = new KeyedSerial();
-  private readonly announced = new Map<string, string>();
-  /** When each agent's entry was last set from a single-container look (event or action), to guard against older lists. */
-  private readonly touchedAt = new Map<string, number>();
+  /** Per agent, the inspect under way and whether events asked for another once it ends. */
+  private readonly inspecting = new Map<string, { again: boolean; done: Promise<void> }>();
+  /** Containers whose current run had an out-of-memory kill ("oom" comes before its "die"). */
+  private readonly oomKilled = new Set<string>();
+  /** Per agent, the container whose exit was announced; cleared when that container starts again. */
+  private readonly announced = new Map<string, { containerId: string; at: number }>();
   private readonly listeners: Listeners = { stop: new Set(), reseed: new Set() };
 
   constructor(
@@ -72,7 +81,7 @@ export class FleetWatcher implements Worker {
     this.closeStream();
     clearInterval(this.pollTimer);
     await this.chain;
-    await this.perAgent.idle();
+    await Promise.all([...this.inspecting.values()].map((inspect) => inspect.done));
   }
 
   onStop(listener: (transition: StopTransition) => void): () => void {
@@ -107,14 +116,15 @@ export class FleetWatcher implements Worker {
     this.listedAt = Date.now();
   }
 
-  /** A caller that just inspected one container (after an action) updates the picture at once. */
-  update(name: string, container: AgentContainer | null): void {
-    if (container) this.containers.set(name, container);
-    else this.containers.delete(name);
-    this.touchedAt.set(name, performance.now());
+  /**
+   * A caller that looked at one container (after an action) updates the picture at once; `lookedAt` is when
+   * its look began (performance.now()), so an older look still on its way cannot undo it.
+   */
+  update(name: string, container: AgentContainer | null, lookedAt = performance.now()): void {
+    this.take(name, container, lookedAt, "event");
   }
 
-  /** Seeds and polls run one at a time; events run in order per agent, different agents side by side. */
+  /** Seeds and polls run one at a time. */
   private serial(label: string, work: () => Promise<void>): Promise<void> {
     this.chain = this.chain.then(() => this.guard(label, work));
     return this.chain;
@@ -131,8 +141,18 @@ export class FleetWatcher implements Worker {
 
   private async engineAppeared() {
     await this.serial("seed", async () => {
+      const askedAt = performance.now();
       const containers = await this.runtime.listAgents();
-      this.containers = new Map(containers.map((container) => [container.name, container]));
+      const seeded = new Map(containers.map((container) => [container.name, container]));
+      // Agents looked at on their own while the list was on its way keep that newer look.
+      for (const [name, at] of this.lookedAt) {
+        if (at < askedAt) continue;
+        const seen = this.containers.get(name);
+        if (seen) seeded.set(name, seen);
+        else seeded.delete(name);
+      }
+      for (const name of seeded.keys()) if ((this.lookedAt.get(name) ?? -1) < askedAt) this.lookedAt.set(name, askedAt);
+      this.containers = seeded;
       this.listedAt = Date.now();
       this.logger.info({ agents: containers.length }, "fleet seeded");
       for (const listener of this.listeners.reseed) listener();
@@ -152,9 +172,7 @@ export class FleetWatcher implements Worker {
           this.streamOpen = true;
           for await (const event of events) {
             failures = 0;
-            void this.perAgent.run(event.agent, () =>
-              this.guard("event", () => this.onEvent(event.action, event.agent, event.containerId, new Date(event.time))),
-            );
+            this.onEvent(event);
           }
         } catch (error) {
           if (controller.signal.aborted) break;
@@ -178,73 +196,123 @@ export class FleetWatcher implements Worker {
     this.streamOpen = false;
   }
 
-  private async onEvent(action: string, agent: string, containerId: string, at: Date) {
+  /** Events arrive in the engine's order and are taken at once; the inspects they ask for run on their own. */
+  private onEvent(event: RuntimeEvent) {
+    if (!this.active) return;
+    const { action, agent, containerId } = event;
     this.logger.debug({ action, agent, containerId: containerId.slice(0, 12) }, "engine event");
+    const at = performance.now();
     if (action === "destroy") {
-      if (this.containers.get(agent)?.containerId === containerId) this.update(agent, null);
+      if (this.containers.get(agent)?.containerId === containerId) this.take(agent, null, at, "event");
       return;
     }
-    if (!LIFECYCLE_EVENTS.has(action)) return;
-    if (action === "die") {
-      // A death is a stop even if we never saw the container up (it may have lived for milliseconds).
-      const settled = await this.settledAfterDeath(agent, containerId, at);
-      this.update(agent, settled);
-      if (settled && settled.containerId === containerId && !isUp(settled.state)) this.emitStop(agent, settled, "event");
-      return;
+    if (action === "oom") this.oomKilled.add(containerId);
+    if (action === "start") {
+      this.oomKilled.delete(containerId);
+      if (this.announced.get(agent)?.containerId === containerId) this.announced.delete(agent);
     }
-    this.observe(agent, await this.runtime.inspectAgent(agent), "event");
+    if (action === "die") this.died(event, at);
+    if (LOOK_AFTER.has(action)) this.inspect(agent);
   }
 
-  /** Records one container's current view; a same-container up→down change is a stop transition. */
-  private observe(agent: string, next: AgentContainer | null, via: StopTransition["via"]) {
+  /**
+   * A death is a stop even if we never saw the container up (it may have lived for milliseconds). The event
+   * holds the exit code; the engine's inspect would only answer once the container is cleaned up.
+   */
+  private died({ agent, containerId, exitCode, time }: RuntimeEvent, at: number) {
+    const known = this.containers.get(agent);
+    const oomKilled = this.oomKilled.has(containerId);
+    this.oomKilled.delete(containerId);
+    if (known?.containerId === containerId && exitCode !== null) {
+      const exited = exitedByEvent(known, { exitCode, at: time, oomKilled });
+      this.take(agent, exited, at, "event");
+      this.emitStop(agent, exited, "event");
+      return;
+    }
+    // Never seen (or no exit code): an inspect tells, once the engine answers.
+    void this.guard("event", async () => {
+      const container = await this.runtime.inspectAgent(agent);
+      if (!container || container.containerId !== containerId) return;
+      // Started again after the death (someone restarted it): nothing stopped for long.
+      if (container.startedAt !== null && Date.parse(container.startedAt) > Date.parse(time)) return;
+      const exited = isUp(container.state) && exitCode !== null ? exitedByEvent(container, { exitCode, at: time, oomKilled }) : container;
+      this.take(agent, exited, at, "event");
+      if (!isUp(exited.state)) this.emitStop(agent, exited, "event");
+    });
+  }
+
+  /** Inspects one agent; events that arrive meanwhile ask for one more inspect after it, not one each. */
+  private inspect(agent: string) {
+    const running = this.inspecting.get(agent);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const state = { again: true, done: Promise.resolve() };
+    this.inspecting.set(agent, state);
+    state.done = (async () => {
+      try {
+        while (state.again && this.active) {
+          state.again = false;
+          const lookedAt = performance.now();
+          this.take(agent, await this.runtime.inspectAgent(agent), lookedAt, "event");
+        }
+      } catch (error) {
+        this.logger.warn({ agent, err: (error as Error).message }, "could not inspect an agent after an engine event");
+      } finally {
+        this.inspecting.delete(agent);
+      }
+    })();
+  }
+
+  /**
+   * Takes one look at a container into the picture unless a later look is already in; a same-container
+   * up→down change is a stop transition.
+   */
+  private take(agent: string, next: AgentContainer | null, lookedAt: number, via: StopTransition["via"]): void {
+    if ((this.lookedAt.get(agent) ?? -1) > lookedAt) return;
+    if (next && this.isStaleRun(agent, next)) return;
+    const death = this.announced.get(agent);
+    if (next && death?.containerId === next.containerId && isUp(next.state) && next.startedAt !== null && Date.parse(next.startedAt) > death.at) {
+      this.announced.delete(agent); // a later run of that container: its exit is news again
+    }
     const previous = this.containers.get(agent);
-    this.update(agent, next);
+    this.lookedAt.set(agent, lookedAt);
+    if (next) this.containers.set(agent, next);
+    else this.containers.delete(agent);
     if (previous && next && previous.containerId === next.containerId && isUp(previous.state) && !isUp(next.state)) {
       this.emitStop(agent, next, via);
     }
   }
 
-  /**
-   * The engine announces "die" a moment before its own state says exited: give it up to 2 s to agree. A
-   * container that started again after the death (someone restarted it) is returned at once.
-   */
-  private async settledAfterDeath(agent: string, containerId: string, diedAt: Date) {
-    for (let attempt = 0; ; attempt++) {
-      const container = await this.runtime.inspectAgent(agent);
-      if (!container || container.containerId !== containerId || !isUp(container.state) || attempt >= 20) return container;
-      if (container.startedAt !== null && Date.parse(container.startedAt) > diedAt.getTime()) return container;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  /** A look that still shows up a run whose death was announced (the engine's list can lag its events). */
+  private isStaleRun(agent: string, next: AgentContainer): boolean {
+    const death = this.announced.get(agent);
+    if (!death || death.containerId !== next.containerId || !isUp(next.state) || next.startedAt === null) return false;
+    return Date.parse(next.startedAt) <= death.at;
   }
 
   private async poll() {
     if (this.monitor.status !== "up") return;
     const askedAt = performance.now();
     const containers = await this.runtime.listAgents();
-    // An agent looked at on its own while the list was on its way (an event, an action) is newer than the list.
-    const newer = (name: string) => (this.touchedAt.get(name) ?? -1) >= askedAt;
     const listed = new Set<string>();
     for (const container of containers) {
       listed.add(container.name);
-      if (!newer(container.name)) this.observe(container.name, container, "poll");
+      this.take(container.name, container, askedAt, "poll");
     }
-    for (const name of [...this.containers.keys()]) if (!listed.has(name) && !newer(name)) this.containers.delete(name);
-    for (const [name, at] of this.touchedAt) if (at < askedAt) this.touchedAt.delete(name);
+    for (const name of [...this.containers.keys()]) if (!listed.has(name)) this.take(name, null, askedAt, "poll");
+    // Stamps of agents that are gone are dropped once no look older than this list can still be on its way.
+    for (const [name, at] of this.lookedAt) if (!this.containers.has(name) && at < askedAt - POLL_MS) this.lookedAt.delete(name);
     this.listedAt = Date.now();
   }
 
-  /** Announces each container exit once, however many times (event, poll) it is seen. */
+  /** Announces each container exit once, however many times (event, poll, action) it is seen. */
   private emitStop(agent: string, container: AgentContainer, via: StopTransition["via"]) {
-    const key = `${container.containerId}|${container.finishedAt ?? ""}`;
-    if (this.announced.get(agent) === key) return;
-    this.announced.set(agent, key);
-    const transition: StopTransition = {
-      agent,
-      containerId: container.containerId,
-      diedAt: container.finishedAt ? new Date(container.finishedAt) : new Date(),
-      via,
-      container,
-    };
+    if (this.announced.get(agent)?.containerId === container.containerId) return;
+    const diedAt = container.finishedAt ? new Date(container.finishedAt) : new Date();
+    this.announced.set(agent, { containerId: container.containerId, at: diedAt.getTime() });
+    const transition: StopTransition = { agent, containerId: container.containerId, diedAt, via, container };
     for (const listener of this.listeners.stop) {
       try {
         listener(transition);

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { agentPrefix, cleanupAgents, engineState, eventually } from "../helpers/docker";
+import { agentPrefix, cleanupAgents, containerLines, docker, engineState, eventually } from "../helpers/docker";
 import { startEngineProxy } from "../helpers/engine-proxy";
 import { dashboardState, operatorFetch, spawnAgent, startServer } from "../helpers/server";
 
@@ -9,6 +9,8 @@ afterAll(() => cleanupAgents(prefix));
 /** The fleet watcher's full list (the reconcile poll), as opposed to one agent's lookup by its label value. */
 const FULL_LIST = /^GET (\/v[\d.]+)?\/containers\/json\?.*"label":\["hive\.agent"\]/;
 const HELD_MS = 3_000;
+/** One container's inspect (the list is /containers/json, without an id). */
+const INSPECT = /^GET (\/v[\d.]+)?\/containers\/[^/?]+\/json/;
 
 describe("the dashboard's live picture of the fleet", () => {
   it("a reconcile poll already on its way does not bring back an agent destroyed meanwhile", async () => {
@@ -32,6 +34,33 @@ describe("the dashboard's live picture of the fleet", () => {
 
       const { containers } = await dashboardState(server);
       expect(containers?.map((container) => container.name)).not.toContain(name);
+    } finally {
+      await server.stop();
+      await proxy.close();
+    }
+  });
+
+  it("records a crash from the engine's die event while the engine still holds back its inspect of the container", async () => {
+    const proxy = await startEngineProxy();
+    const server = await startServer({ DOCKER_HOST: proxy.dockerHost });
+    try {
+      const name = `${prefix}-slow-inspect`;
+      await spawnAgent(server, name);
+      await eventually(async () => (await containerLines(name)).some((line) => line.endsWith("line 1")), "a log line");
+      // A busy engine answers an inspect of a dead container only once it has cleaned it up: here, 8 s later.
+      const heldMs = 8_000;
+      proxy.delayResponses(INSPECT, heldMs);
+      const killedAt = Date.now();
+      await docker.getContainer(`hive-${name}`).kill({ signal: "SIGKILL" });
+
+      const crashes = await eventually(async () => {
+        const body = await (await operatorFetch(server, `/api/agents/${name}/crashes`)).json();
+        return body.crashes.length > 0 ? body.crashes : null;
+      }, "the crash record, from the event alone", heldMs - 3_000);
+      expect(Date.now() - killedAt).toBeLessThan(heldMs);
+      expect(crashes).toHaveLength(1);
+      expect(crashes[0]).toMatchObject({ exitCode: 137, oomKilled: false, outcome: "restart_scheduled" });
+      expect(crashes[0].lastLines.map((line: { text: string }) => line.text)).toContain(`[${name}] line 1`);
     } finally {
       await server.stop();
       await proxy.close();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AgentView } from "@/server/contracts/agents";
-import { humanDuration, uptimeRange } from "@/server/runtime/docker";
+import { uptimeRange } from "@/server/runtime/docker";
+import { humanDuration } from "@/server/runtime/status-line";
 import { restartDelayMs } from "@/server/workers/crash-watch";
 import { buildActivityViews } from "@/server/views/activity";
 import { anyInFlight, buildContainerViews, buildSpawningViews, type TransientRecord } from "@/server/views/containers";

@@ -52,15 +52,18 @@ export async function setConfig(db: DbOrTx, name: string, config: AgentConfig): 
 }
 
 /** An operator's decision: the only way desired state changes. It also ends a crash loop and pending restarts. */
-export async function setDesiredState(db: DbOrTx, name: string, desiredState: "running" | "stopped", actor: string): Promise<void> {
+/** Sets the desired state (an operator's act also ends any crash loop and restart backoff); returns the row. */
+export async function setDesiredState(db: DbOrTx, name: string, desiredState: "running" | "stopped", actor: string): Promise<AgentRow> {
   const now = new Date();
-  await db
+  const [row] = await db
     .insert(agents)
     .values({ name, desiredState, desiredChangedBy: actor, desiredChangedAt: now })
     .onConflictDoUpdate({
       target: agents.name,
       set: { desiredState, desiredChangedBy: actor, desiredChangedAt: now, crashLoopingSince: null, nextRestartAt: null, restartAttempt: 0 },
-    });
+    })
+    .returning();
+  return row!;
 }
 
 export async function markDestroyed(db: DbOrTx, name: string, at: Date): Promise<void> {

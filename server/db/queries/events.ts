@@ -25,8 +25,13 @@ export async function publishEvent(db: DbOrTx, event: NewEvent & { ref?: string 
  * feed is not cluttered. Carries id 0.
  */
 export async function notifyChange(db: DbOrTx, change: { kind: string; agent: string | null }): Promise<void> {
+  await db.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${changeNotice(change)})`);
+}
+
+/** The NOTIFY payload of an unrecorded change, for statements that announce as they write. */
+export function changeNotice(change: { kind: string; agent: string | null }): string {
   const notice: EventNotice = { id: 0, kind: change.kind, agent: change.agent, at: new Date().toISOString() };
-  await db.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(notice)})`);
+  return JSON.stringify(notice);
 }
 
 export async function recentEvents(db: DbOrTx, limit: number): Promise<EventRow[]> {

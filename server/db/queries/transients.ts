@@ -1,7 +1,8 @@
 import "server-only";
 import { and, eq, lt, ne, notInArray, sql } from "drizzle-orm";
-import type { DbOrTx } from "../client";
+import { type DbOrTx, queryRows } from "../client";
 import { instances, transients } from "../schema";
+import { changeNotice, EVENTS_CHANNEL } from "./events";
 
 export type TransientRow = typeof transients.$inferSelect;
 export type TransientKind = TransientRow["kind"];
@@ -17,13 +18,24 @@ export async function claimTransient(
   return { claimed: false, holder: holder[0] };
 }
 
-/** Frees the slot only if it is still ours (an operator may have cleared a stuck one meanwhile). */
-export async function releaseTransient(db: DbOrTx, agent: string, id: string): Promise<boolean> {
-  const deleted = await db
-    .delete(transients)
-    .where(and(eq(transients.agent, agent), eq(transients.id, id)))
-    .returning({ id: transients.id });
-  return deleted.length > 0;
+/**
+ * Frees the slot only if it is still ours (an operator may have cleared a stuck one meanwhile). With `announce`,
+ * the same statement tells every dashboard (NOTIFY) when it did free it.
+ */
+export async function releaseTransient(
+  db: DbOrTx,
+  agent: string,
+  id: string,
+  announce?: { kind: string; agent: string | null },
+): Promise<boolean> {
+  const mine = and(eq(transients.agent, agent), eq(transients.id, id));
+  if (!announce) return (await db.delete(transients).where(mine).returning({ id: transients.id })).length > 0;
+  const released = await queryRows<{ id: string }>(
+    db,
+    sql`with released as (delete from ${transients} where ${mine} returning ${transients.id})
+        select id, pg_notify(${EVENTS_CHANNEL}, ${changeNotice(announce)}) from released`,
+  );
+  return released.length > 0;
 }
 
 export async function clearTransient(db: DbOrTx, agent: string): Promise<TransientRow | undefined> {
