@@ -71,7 +71,7 @@ export async function run() {
         }),
       );
     // Alternate the order (ABBA) so neither side always runs right after the other's restart.
-    const RESTARTS = Number(process.env.BENCH_RESTARTS ?? 20);
+    const RESTARTS = Number(process.env.BENCH_RESTARTS ?? 30);
     for (let sample = 0; sample < RESTARTS; sample++) {
       if (sample % 2 === 0) {
         await raw();
@@ -107,16 +107,38 @@ export async function run() {
         });
       });
 
+    // The raw figure is the engine's own "die" event on a stream of our own: the earliest anyone can know.
+    const engineEvents = new AbortController();
+    const deaths = new Map<string, (at: number) => void>();
+    const rawStream = (await docker.getEvents({
+      filters: { type: ["container"], event: ["die"], label: ["hive.agent"] },
+      abortSignal: engineEvents.signal,
+    } as Parameters<typeof docker.getEvents>[0])) as unknown as NodeJS.ReadableStream;
+    let pending = "";
+    rawStream.on("data", (chunk: Buffer) => {
+      const lines = (pending + chunk.toString("utf8")).split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines.filter((text) => text.trim())) {
+        const event = JSON.parse(line) as { Actor: { Attributes: Record<string, string> } };
+        deaths.get(event.Actor.Attributes["hive.agent"] ?? "")?.(performance.now());
+      }
+    });
+    rawStream.on("error", () => undefined);
+
     const crashLatency: number[] = [];
+    const dieLatency: number[] = [];
     for (const name of names.slice(10, 30)) {
       const seen = waitFor("container_crash", name);
+      const died = new Promise<number>((resolve) => deaths.set(name, resolve));
       const killedAt = performance.now();
       await docker.getContainer(`hive-${name}`).kill();
+      dieLatency.push((await died) - killedAt);
       crashLatency.push((await seen) - killedAt);
-      if (process.env.BENCH_VERBOSE) console.log(`  crash ${name}: ${(crashLatency.at(-1) ?? 0).toFixed(1)} ms`);
+      if (process.env.BENCH_VERBOSE) console.log(`  crash ${name}: ${(crashLatency.at(-1) ?? 0).toFixed(1)} ms (engine die event ${(dieLatency.at(-1) ?? 0).toFixed(1)} ms)`);
     }
-    report("crash detection median (kill → event)", median(crashLatency), null, { max: 1000, label: "p99 ≤ 1000 ms" });
-    report("crash detection p99 (kill → event)", percentile(crashLatency, 99), null, { max: 1000, label: "≤ 1000 ms" });
+    engineEvents.abort();
+    report("crash detection median (kill → event)", median(crashLatency), median(dieLatency), { max: 1000, label: "p99 ≤ 1000 ms" });
+    report("crash detection p99 (kill → event)", percentile(crashLatency, 99), percentile(dieLatency, 99), { max: 1000, label: "≤ 1000 ms" });
 
     const noticeLatency: number[] = [];
     const stateLatency: number[] = [];

@@ -6,7 +6,7 @@ import { getApp, type HiveApp } from "../app";
 import { isDatabaseUnavailable } from "../db/client";
 import { insertAuditEntry } from "../db/queries/audit";
 import { HiveError, isHiveError } from "../errors";
-import { log, runWithLogContext, serverTimingHeader } from "../log";
+import { log, measure, runWithLogContext, serverTimingHeader } from "../log";
 import { isRuntimeError } from "../runtime/types";
 import { type Actor, type AgentActor, describeActor, isSameOrigin, type OperatorActor, resolveActor, usesAmbientCredentials } from "./auth";
 
@@ -197,14 +197,6 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
         failure = toHiveError(app, error, logger);
         response = errorResponse(failure, traceId);
       }
-      const timing = serverTimingHeader();
-      if (timing && !response.headers.has("Server-Timing")) {
-        try {
-          response.headers.set("Server-Timing", timing);
-        } catch {
-          // immutable headers (a streamed response): no timing
-        }
-      }
       // This process's writes are visible to its next state read at once, not only after their NOTIFY arrives.
       if (app && MUTATING.has(method)) app.stateSnapshot.invalidate();
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
@@ -212,7 +204,7 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
       if (response.status >= 500) logger.error({ ...line, code: failure?.code }, "request failed");
       else logger.info(line, "request");
       if (app && MUTATING.has(method) && !options.skipAudit) {
-        await writeAudit(app, logger, {
+        await measure("audit", () => writeAudit(app!, logger, {
           actor,
           action: options.action ?? `${method} ${url.pathname}`,
           target: audit.target,
@@ -220,7 +212,15 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
           errorCode: failure?.code,
           traceId,
           detail: audit.detail,
-        });
+        }));
+      }
+      const timing = serverTimingHeader();
+      if (timing && !response.headers.has("Server-Timing")) {
+        try {
+          response.headers.set("Server-Timing", `${timing}, total;dur=${(performance.now() - started).toFixed(1)}`);
+        } catch {
+          // immutable headers (a streamed response): no timing
+        }
       }
       return response;
     });

@@ -520,6 +520,7 @@ export class DockerRuntime implements ContainerRuntime {
       const inspect = await this.inspectById(id);
       // A cached id may name a container that is gone or was parked by a rebuild: look again.
       if (inspect && inspect.Name === `/${containerNameFor(name)}` && inspect.Config.Labels[AGENT_LABEL] === name) {
+        this.ids.set(name, { id, at: Date.now() }); // confirmed: good for another while
         return this.fromInspect(inspect);
       }
       this.ids.delete(name);

@@ -1,6 +1,8 @@
 import "server-only";
 import type { AgentContainer } from "./types";
 
+export const isUp = (state: AgentContainer["state"]) => state === "running" || state === "restarting";
+
 /** Docker's own humanized durations ("Less than a second", "5 minutes", "About an hour", "3 days"). */
 export function humanDuration(ms: number): string {
   const seconds = Math.floor(ms / 1000);
@@ -40,4 +42,9 @@ export function exitedByEvent(container: AgentContainer, exit: { exitCode: numbe
     exitCode: exit.exitCode,
     oomKilled: exit.oomKilled,
   };
+}
+
+/** The container as its "start" event describes it: running since the event (an inspect follows to refine it). */
+export function startedByEvent(container: AgentContainer, at: string): AgentContainer {
+  return { ...container, state: "running", status: "Up Less than a second", startedAt: at, exitCode: null, oomKilled: false };
 }

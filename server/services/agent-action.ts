@@ -7,6 +7,8 @@ import { notifyChange, publishEvent } from "../db/queries/events";
 import { claimTransient, releaseTransient, type TransientKind } from "../db/queries/transients";
 import { HiveError } from "../errors";
 import { measure } from "../log";
+import { isUp } from "../runtime/status-line";
+import type { AgentContainer } from "../runtime/types";
 import { newId } from "../security/tokens";
 import { buildContainerViews } from "../views/containers";
 import { toAgentView } from "./list-agents";
@@ -32,6 +34,14 @@ export type ActionRequest = {
   actor: string;
   traceId?: string;
 };
+
+/** Agents whose in-flight slot this process holds right now (the database row says so to every replica). */
+const heldSlots = new WeakMap<HiveApp, Set<string>>();
+
+/** Whether this process is acting on the agent: a stop it sees meanwhile is its own doing, no need to ask the database. */
+export function holdsSlot(app: HiveApp, agent: string): boolean {
+  return heldSlots.get(app)?.has(agent) ?? false;
+}
 
 /**
  * Runs an action while holding the agent's in-flight slot, so a second action on the same agent (another
@@ -60,6 +70,8 @@ export async function withInFlightSlot<T>(request: ActionRequest, work: () => Pr
       holder ? { action: holder.action, startedBy: holder.startedBy, startedAt: holder.startedAt.toISOString() } : undefined,
     );
   }
+  const held = heldSlots.get(app) ?? heldSlots.set(app, new Set()).get(app)!;
+  held.add(agent);
   // Other dashboards hear of the pill while the engine works; the announcement need not precede the call.
   const started = notifyChange(db, { kind: "action_started", agent }).catch((error: Error) =>
     app.logger.warn({ agent, err: error.message }, "could not announce the action"),
@@ -72,6 +84,7 @@ export async function withInFlightSlot<T>(request: ActionRequest, work: () => Pr
     throw error;
   } finally {
     await started;
+    held.delete(agent);
     // Success only tells other dashboards to refresh, in the statement that frees the slot.
     const finished = failed ? undefined : { kind: "action_finished", agent };
     await measure("release", () => releaseTransient(db, agent, claim.row.id, finished)).catch((error: Error) =>
@@ -98,15 +111,23 @@ export async function actThenView(
   const db = app.database.db;
   let view: Promise<ContainerView | null> | undefined;
   await withInFlightSlot(request, async () => {
-    const [row, crash] = await Promise.all([
+    const since = performance.now();
+    const sinceWall = Date.now();
+    // The engine call goes out first: the database work runs while the engine works.
+    const [, row, crash] = await Promise.all([
+      measure("engine", engineCall),
       setDesiredState(db, agent, desiredState, actor),
       crashSummaryOf(db, agent, new Date(Date.now() - CRASH_WINDOW_MS)),
-      engineCall(),
     ]);
-    view = measure("view", () => buildOneView(app, agent, { row, crash }));
+    // The outcome is a run that began (or ended) after the call went out, not the state it found.
+    const expected = (container: AgentContainer) => {
+      const changedAt = isUp(container.state) ? container.startedAt : container.finishedAt;
+      return isUp(container.state) === (desiredState === "running") && changedAt !== null && Date.parse(changedAt) >= sinceWall;
+    };
+    view = measure("view", () => buildOneView(app, agent, { row, crash, since, expected }));
     view.catch(() => undefined); // awaited below, once the slot is released
   });
-  const [agentView] = await Promise.all([view!, notice?.()]);
+  const [agentView] = await Promise.all([view!, notice && measure("notice", notice)]);
   return agentView;
 }
 
@@ -124,16 +145,25 @@ export async function loadContainerView(app: HiveApp, name: string): Promise<Con
   return measure("view", () => buildOneView(app, name));
 }
 
-async function buildOneView(app: HiveApp, name: string, known?: { row: AgentRow | undefined; crash: CrashSummary | undefined }) {
+/** How long an action's answer waits for the engine's events to show its outcome before it asks the engine. */
+const EVENT_WAIT_MS = 25;
+
+type KnownForView = {
+  row: AgentRow | undefined;
+  crash: CrashSummary | undefined;
+  /** When the action's engine call began, and what its outcome looks like: the events stream may show it first. */
+  since: number;
+  expected: (container: AgentContainer) => boolean;
+};
+
+async function buildOneView(app: HiveApp, name: string, known?: KnownForView) {
   const db = app.database.db;
   const now = new Date();
-  const lookedAt = performance.now();
   const [container, row, crash] = await Promise.all([
-    app.runtime.inspectAgent(name),
+    lookAtAgent(app, name, known),
     known ? known.row : findAgent(db, name),
     known ? known.crash : crashSummaryOf(db, name, new Date(now.getTime() - CRASH_WINDOW_MS)),
   ]);
-  app.fleet.update(name, container, lookedAt);
   if (!container) return null;
   // Called once the action released its slot: any other in-flight action shows on the next refresh.
   const [view] = buildContainerViews({
@@ -144,4 +174,15 @@ async function buildOneView(app: HiveApp, name: string, known?: { row: AgentRow 
     now,
   });
   return view ?? null;
+}
+
+async function lookAtAgent(app: HiveApp, name: string, known?: KnownForView): Promise<AgentContainer | null> {
+  if (known && app.fleet.current()) {
+    const seen = await app.fleet.lookSince(name, known.since, known.expected, EVENT_WAIT_MS);
+    if (seen) return seen;
+  }
+  const lookedAt = performance.now();
+  const container = await measure("inspect", () => app.runtime.inspectAgent(name));
+  app.fleet.update(name, container, lookedAt);
+  return container;
 }

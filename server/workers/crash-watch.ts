@@ -14,10 +14,11 @@ import {
 import { countCrashesSince, insertCrashOnce } from "../db/queries/crashes";
 import { notifyChange, publishEvent } from "../db/queries/events";
 import { listTransients } from "../db/queries/transients";
+import { isUp } from "../runtime/status-line";
 import type { AgentContainer } from "../runtime/types";
-import { CRASH_WINDOW_MS, withInFlightSlot } from "../services/agent-action";
+import { CRASH_WINDOW_MS, holdsSlot, withInFlightSlot } from "../services/agent-action";
 import { notifyAgentStarted } from "../services/agent-inbox";
-import { isUp, type StopTransition } from "./fleet-watcher";
+import type { StopTransition } from "./fleet-watcher";
 import { KeyedSerial } from "./keyed-serial";
 
 export const CRASH_LOOP_THRESHOLD = 5;
@@ -26,6 +27,8 @@ const MAX_RESTART_DELAY_MS = 5 * 60_000;
 /** A recovered agent that stays up this long has its backoff reset. */
 const STABLE_AFTER_MS = 10 * 60_000;
 const HOUSEKEEPING_MS = 10_000;
+/** How long a crash seen in the events stream waits for the engine's inspect before its event's account stands. */
+const CONFIRM_WAIT_MS = 250;
 
 export const restartDelayMs = (attempt: number) =>
   Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** Math.max(0, attempt - 1));
@@ -130,6 +133,7 @@ export class CrashWatch {
   }
 
   private async onStopped({ agent, containerId, via, container: seen }: StopTransition) {
+    if (holdsSlot(this.app, agent)) return; // this process's own action explains it
     const db = this.app.database.db;
     const now = new Date();
     const [transients, row, earlier] = await Promise.all([
@@ -139,10 +143,15 @@ export class CrashWatch {
     ]);
     if (transients.some((transient) => transient.agent === agent)) return; // an action explains it
     if (!row || row.desiredState !== "running" || row.destroyedAt) return; // an operator's stop, or a destroy
-    // An event's stop carries the exit code and OOM flag; a poll's list lacks them.
-    const container = via === "event" ? seen : await this.app.runtime.inspectAgent(agent);
+    // The engine's own look says whether the container is back already (an action that freed its slot before this
+    // death came off the events stream) and has the exit details. A busy engine answers it only once the container is
+    // cleaned up, so an event's account stands after a short wait; a poll's list lacks those details, so it waits.
+    const [looked, lastLines] = await Promise.all([
+      via === "event" ? answerWithin(CONFIRM_WAIT_MS, this.app.runtime.inspectAgent(agent)) : this.app.runtime.inspectAgent(agent),
+      this.app.runtime.logs(agent, { tail: 50, timestamps: true, stdout: true, stderr: true }).catch(() => []),
+    ]);
+    const container = looked === undefined ? seen : looked;
     if (!container || container.containerId !== containerId || isUp(container.state)) return; // replaced or back up
-    const lastLines = await this.app.runtime.logs(agent, { tail: 50, timestamps: true, stdout: true, stderr: true }).catch(() => []);
     const crashedAt = container.finishedAt ? new Date(container.finishedAt) : now;
     const recent = earlier + 1;
     const looping = recent >= CRASH_LOOP_THRESHOLD;
@@ -247,4 +256,13 @@ export class CrashWatch {
       }
     }
   }
+}
+
+/** The promise's value if it settles within `ms`; undefined if it fails or takes longer. */
+function answerWithin<T>(ms: number, promise: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, ms, undefined);
+  });
+  return Promise.race([promise.catch(() => undefined), late]).finally(() => clearTimeout(timer));
 }

@@ -2,7 +2,7 @@ import "server-only";
 import type { Logger } from "pino";
 import type { Worker } from "../app";
 import type { DependencyMonitor } from "../runtime/monitor";
-import { exitedByEvent } from "../runtime/status-line";
+import { exitedByEvent, isUp, startedByEvent } from "../runtime/status-line";
 import type { AgentContainer, ContainerRuntime, RuntimeEvent } from "../runtime/types";
 
 const POLL_MS = 10_000;
@@ -15,8 +15,6 @@ const FRESH_FOR_MS = 15_000;
  */
 const LOOK_AFTER = new Set(["create", "start", "restart", "die", "oom", "stop", "pause", "unpause", "rename", "update"]);
 
-export const isUp = (state: AgentContainer["state"]) => state === "running" || state === "restarting";
-
 /** A container that was up and no longer is, as seen by the events stream or a reconcile poll. */
 export type StopTransition = {
   agent: string;
@@ -26,6 +24,13 @@ export type StopTransition = {
   /** The container as it stopped: from its "die" event (exit code, OOM) for events, as listed for polls. */
   container: AgentContainer;
 };
+
+/** How long an agent's events must pause before the inspect they asked for is made. */
+const SETTLE_MS = 100;
+
+type LookWaiter = { since: number; expected: (container: AgentContainer) => boolean; settle: (container: AgentContainer | undefined) => void };
+
+type InspectEntry = { again: boolean; done: Promise<void>; settle?: NodeJS.Timeout; wake?: () => void };
 
 type Listeners = { stop: Set<(transition: StopTransition) => void>; reseed: Set<() => void> };
 
@@ -49,13 +54,15 @@ export class FleetWatcher implements Worker {
   private unsubscribe: (() => void) | undefined;
   private active = false;
   private chain: Promise<void> = Promise.resolve();
-  /** Per agent, the inspect under way and whether events asked for another once it ends. */
-  private readonly inspecting = new Map<string, { again: boolean; done: Promise<void> }>();
+  /** Per agent, the inspect waiting for its burst to settle or under way, and whether events asked for another. */
+  private readonly inspecting = new Map<string, InspectEntry>();
   /** Containers whose current run had an out-of-memory kill ("oom" comes before its "die"). */
   private readonly oomKilled = new Set<string>();
   /** Per agent, the container whose exit was announced; cleared when that container starts again. */
   private readonly announced = new Map<string, { containerId: string; at: number }>();
   private readonly listeners: Listeners = { stop: new Set(), reseed: new Set() };
+  /** Callers waiting for a look at an agent that began after some moment and shows what they expect. */
+  private readonly waiters = new Map<string, Set<LookWaiter>>();
 
   constructor(
     private readonly runtime: ContainerRuntime,
@@ -80,8 +87,12 @@ export class FleetWatcher implements Worker {
     this.unsubscribe?.();
     this.closeStream();
     clearInterval(this.pollTimer);
+    for (const entry of this.inspecting.values()) {
+      clearTimeout(entry.settle);
+      entry.wake?.();
+    }
     await this.chain;
-    await Promise.all([...this.inspecting.values()].map((inspect) => inspect.done));
+    await Promise.all([...this.inspecting.values()].map((entry) => entry.done));
   }
 
   onStop(listener: (transition: StopTransition) => void): () => void {
@@ -122,6 +133,30 @@ export class FleetWatcher implements Worker {
    */
   update(name: string, container: AgentContainer | null, lookedAt = performance.now()): void {
     this.take(name, container, lookedAt, "event");
+  }
+
+  /**
+   * The agent as a look that began at or after `since` (performance.now()) saw it, once that look shows what
+   * `expected` accepts: the events stream usually tells before an inspect could. Undefined after `waitMs`.
+   */
+  lookSince(agent: string, since: number, expected: (container: AgentContainer) => boolean, waitMs: number): Promise<AgentContainer | undefined> {
+    const current = this.containers.get(agent);
+    if (current && (this.lookedAt.get(agent) ?? -1) >= since && expected(current)) return Promise.resolve(current);
+    return new Promise((resolve) => {
+      const waiters = this.waiters.get(agent) ?? this.waiters.set(agent, new Set()).get(agent)!;
+      const waiter: LookWaiter = {
+        since,
+        expected,
+        settle: (container) => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          if (waiters.size === 0) this.waiters.delete(agent);
+          resolve(container);
+        },
+      };
+      const timer = setTimeout(() => waiter.settle(undefined), waitMs);
+      waiters.add(waiter);
+    });
   }
 
   /** Seeds and polls run one at a time. */
@@ -210,6 +245,8 @@ export class FleetWatcher implements Worker {
     if (action === "start") {
       this.oomKilled.delete(containerId);
       if (this.announced.get(agent)?.containerId === containerId) this.announced.delete(agent);
+      const known = this.containers.get(agent);
+      if (known?.containerId === containerId) this.take(agent, startedByEvent(known, event.time), at, "event");
     }
     if (action === "die") this.died(event, at);
     if (LOOK_AFTER.has(action)) this.inspect(agent);
@@ -241,19 +278,29 @@ export class FleetWatcher implements Worker {
     });
   }
 
-  /** Inspects one agent; events that arrive meanwhile ask for one more inspect after it, not one each. */
+  /**
+   * Inspects one agent once its burst of events has settled (a restart is kill, die, stop, start, restart within a
+   * few hundred ms): one look per burst, not one per event, while the engine is busiest.
+   */
   private inspect(agent: string) {
-    const running = this.inspecting.get(agent);
-    if (running) {
-      running.again = true;
+    const pending = this.inspecting.get(agent);
+    if (pending) {
+      pending.again = true;
+      pending.settle?.refresh();
       return;
     }
-    const state = { again: true, done: Promise.resolve() };
-    this.inspecting.set(agent, state);
-    state.done = (async () => {
+    const entry: InspectEntry = { again: true, done: Promise.resolve() };
+    this.inspecting.set(agent, entry);
+    entry.done = (async () => {
       try {
-        while (state.again && this.active) {
-          state.again = false;
+        while (entry.again && this.active) {
+          await new Promise<void>((resolve) => {
+            entry.wake = resolve;
+            entry.settle = setTimeout(resolve, SETTLE_MS);
+          });
+          entry.settle = undefined;
+          if (!this.active) break;
+          entry.again = false; // events from here on need a look after this one
           const lookedAt = performance.now();
           this.take(agent, await this.runtime.inspectAgent(agent), lookedAt, "event");
         }
@@ -283,6 +330,7 @@ export class FleetWatcher implements Worker {
     if (previous && next && previous.containerId === next.containerId && isUp(previous.state) && !isUp(next.state)) {
       this.emitStop(agent, next, via);
     }
+    for (const waiter of this.waiters.get(agent) ?? []) if (next && lookedAt >= waiter.since && waiter.expected(next)) waiter.settle(next);
   }
 
   /** A look that still shows up a run whose death was announced (the engine's list can lag its events). */
