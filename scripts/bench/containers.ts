@@ -55,9 +55,15 @@ export async function run() {
     report(`/api/state median (${COUNT} agents)`, median(stateTimes), median(listTimes), { ratio: 1.5, label: "≤ 1.5× raw list" });
     report(`/api/state p99 (${COUNT} agents)`, percentile(stateTimes, 99), percentile(listTimes, 99), { ratio: 1.5, label: "≤ 1.5× raw list" });
 
-    // Restart through the dashboard vs the engine's own restart, alternating on one agent.
+    // Restart through the dashboard vs the engine's own restart, alternating on two like agents. The raw one's
+    // desired state is "stopped" (stopped through the dashboard, started again behind its back), so the crash watch
+    // takes its restarts for what they are rather than crashes to record and recover while the next sample runs.
     const target = names[0]!;
-    const { Id } = await docker.getContainer(`hive-${target}`).inspect();
+    const rawTarget = names[1]!;
+    const stopped = await api(server, `/api/agents/${rawTarget}/stop`, { method: "POST", body: JSON.stringify({ timeoutSeconds: 1 }) });
+    if (!stopped.ok) throw new Error(`stop failed: ${stopped.status} ${await stopped.text()}`);
+    const { Id } = await docker.getContainer(`hive-${rawTarget}`).inspect();
+    await docker.getContainer(Id).start();
     const restartDashboard: number[] = [];
     const restartRaw: number[] = [];
     const raw = async () => restartRaw.push(await timed(() => docker.getContainer(Id).restart({ t: 10 })));
