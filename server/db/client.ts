@@ -10,6 +10,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import type { Logger } from "pino";
+import { withTimeout } from "../timeout";
 import { acquireDataDirLock, type DataDirLock } from "./lock";
 import * as schema from "./schema";
 
@@ -37,14 +38,6 @@ export interface DatabaseHandle {
 }
 
 export const MIGRATIONS_DIR = path.join(process.cwd(), "drizzle");
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 export function describePostgresUrl(url: string): string {
   try {

@@ -18,6 +18,7 @@ import { isUp } from "../runtime/status-line";
 import type { AgentContainer } from "../runtime/types";
 import { CRASH_WINDOW_MS, holdsSlot, withInFlightSlot } from "../services/agent-action";
 import { notifyAgentStarted } from "../services/agent-inbox";
+import { withTimeout } from "../timeout";
 import type { StopTransition } from "./fleet-watcher";
 import { KeyedSerial } from "./keyed-serial";
 
@@ -147,7 +148,7 @@ export class CrashWatch {
     // death came off the events stream) and has the exit details. A busy engine answers it only once the container is
     // cleaned up, so an event's account stands after a short wait; a poll's list lacks those details, so it waits.
     const [looked, lastLines] = await Promise.all([
-      via === "event" ? answerWithin(CONFIRM_WAIT_MS, this.app.runtime.inspectAgent(agent)) : this.app.runtime.inspectAgent(agent),
+      via === "event" ? withTimeout(this.app.runtime.inspectAgent(agent), CONFIRM_WAIT_MS, "inspect").catch(() => undefined) : this.app.runtime.inspectAgent(agent),
       this.app.runtime.logs(agent, { tail: 50, timestamps: true, stdout: true, stderr: true }).catch(() => []),
     ]);
     const container = looked === undefined ? seen : looked;
@@ -258,11 +259,3 @@ export class CrashWatch {
   }
 }
 
-/** The promise's value if it settles within `ms`; undefined if it fails or takes longer. */
-function answerWithin<T>(ms: number, promise: Promise<T>): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(resolve, ms, undefined);
-  });
-  return Promise.race([promise.catch(() => undefined), late]).finally(() => clearTimeout(timer));
-}

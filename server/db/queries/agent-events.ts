@@ -1,21 +1,26 @@
 import "server-only";
 import { and, asc, eq, gt, isNotNull, isNull, lt, lte, sql } from "drizzle-orm";
-import type { DbOrTx } from "../client";
+import { type DbOrTx, queryRows } from "../client";
 import { agentEvents } from "../schema";
-import { EVENTS_CHANNEL, type EventNotice } from "./events";
+import { EVENTS_CHANNEL } from "./events";
 
 export type AgentEventRow = typeof agentEvents.$inferSelect;
 export type NewAgentEvent = { agent: string; kind: AgentEventRow["kind"]; payload: Record<string, unknown>; ref?: string | null };
 
-/** Puts an event in an agent's inbox and wakes whoever follows that inbox (on any replica). */
-export async function enqueueAgentEvent(db: DbOrTx, event: NewAgentEvent): Promise<AgentEventRow> {
-  const [row] = await db
-    .insert(agentEvents)
-    .values({ agent: event.agent, kind: event.kind, payload: event.payload, ref: event.ref ?? null })
-    .returning();
-  const notice: EventNotice = { id: 0, kind: "inbox", agent: event.agent, at: row!.createdAt.toISOString(), ref: String(row!.id) };
-  await db.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(notice)})`);
-  return row!;
+/** Puts an event in an agent's inbox and wakes whoever follows that inbox (on any replica), in one statement. */
+export async function enqueueAgentEvent(db: DbOrTx, event: NewAgentEvent): Promise<{ id: number }> {
+  const [row] = await queryRows<{ id: number }>(
+    db,
+    sql`with inserted as (
+          insert into ${agentEvents} (agent, kind, payload, ref)
+          values (${event.agent}, ${event.kind}, ${JSON.stringify(event.payload)}::jsonb, ${event.ref ?? null})
+          returning id, agent, created_at)
+        select id, pg_notify(${EVENTS_CHANNEL}, json_build_object(
+          'id', 0, 'kind', 'inbox', 'agent', agent, 'ref', id::text,
+          'at', to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text)
+        from inserted`,
+  );
+  return { id: Number(row!.id) };
 }
 
 export async function inboxAfter(db: DbOrTx, agent: string, afterId: number, limit: number): Promise<AgentEventRow[]> {
