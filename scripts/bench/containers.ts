@@ -77,7 +77,7 @@ export async function run() {
         }),
       );
     // Alternate the order (ABBA) so neither side always runs right after the other's restart.
-    const RESTARTS = Number(process.env.BENCH_RESTARTS ?? 30);
+    const RESTARTS = Number(process.env.BENCH_RESTARTS ?? 60);
     for (let sample = 0; sample < RESTARTS; sample++) {
       if (sample % 2 === 0) {
         await raw();
