@@ -35,6 +35,12 @@ export type ActionRequest = {
   traceId?: string;
 };
 
+/**
+ * Resolves after this turn's I/O: a request begun now has been written to its socket. The embedded database runs
+ * its statements on this thread, so statements issued beside an engine call would otherwise hold the call back.
+ */
+const requestsSent = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Agents whose in-flight slot this process holds right now (the database row says so to every replica). */
 const heldSlots = new WeakMap<HiveApp, Set<string>>();
 
@@ -72,13 +78,14 @@ export async function withInFlightSlot<T>(request: ActionRequest, work: () => Pr
   }
   const held = heldSlots.get(app) ?? heldSlots.set(app, new Set()).get(app)!;
   held.add(agent);
+  const working = measure("work", work);
   // Other dashboards hear of the pill while the engine works; the announcement need not precede the call.
-  const started = notifyChange(db, { kind: "action_started", agent }).catch((error: Error) =>
-    app.logger.warn({ agent, err: error.message }, "could not announce the action"),
-  );
+  const started = requestsSent()
+    .then(() => notifyChange(db, { kind: "action_started", agent }))
+    .catch((error: Error) => app.logger.warn({ agent, err: error.message }, "could not announce the action"));
   let failed: unknown;
   try {
-    return await measure("work", work);
+    return await working;
   } catch (error) {
     failed = error;
     throw error;
@@ -113,11 +120,12 @@ export async function actThenView(
   await withInFlightSlot(request, async () => {
     const since = performance.now();
     const sinceWall = Date.now();
-    // The engine call goes out first: the database work runs while the engine works.
-    const [, row, crash] = await Promise.all([
+    // The engine call goes out first; the database work runs while the engine works.
+    const [, [row, crash]] = await Promise.all([
       measure("engine", engineCall),
-      setDesiredState(db, agent, desiredState, actor),
-      crashSummaryOf(db, agent, new Date(Date.now() - CRASH_WINDOW_MS)),
+      requestsSent().then(() =>
+        Promise.all([setDesiredState(db, agent, desiredState, actor), crashSummaryOf(db, agent, new Date(Date.now() - CRASH_WINDOW_MS))]),
+      ),
     ]);
     // The outcome is a run that began (or ended) after the call went out, not the state it found.
     const expected = (container: AgentContainer) => {
