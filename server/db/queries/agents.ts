@@ -52,7 +52,6 @@ export async function setConfig(db: DbOrTx, name: string, config: AgentConfig): 
 }
 
 /** An operator's decision: the only way desired state changes. It also ends a crash loop and pending restarts. */
-/** Sets the desired state (an operator's act also ends any crash loop and restart backoff); returns the row. */
 export async function setDesiredState(db: DbOrTx, name: string, desiredState: "running" | "stopped", actor: string): Promise<AgentRow> {
   const now = new Date();
   const [row] = await db
