@@ -318,9 +318,10 @@ export class FleetWatcher implements Worker {
    */
   private take(agent: string, next: AgentContainer | null, lookedAt: number, via: StopTransition["via"]): void {
     if ((this.lookedAt.get(agent) ?? -1) > lookedAt) return;
-    if (next && this.isStaleRun(agent, next)) return;
     const death = this.announced.get(agent);
-    if (next && death?.containerId === next.containerId && isUp(next.state) && next.startedAt !== null && Date.parse(next.startedAt) > death.at) {
+    if (next && death?.containerId === next.containerId && isUp(next.state) && next.startedAt !== null) {
+      // Still up in a run that began before its announced death: the engine's list can lag its events.
+      if (Date.parse(next.startedAt) <= death.at) return;
       this.announced.delete(agent); // a later run of that container: its exit is news again
     }
     const previous = this.containers.get(agent);
@@ -331,13 +332,6 @@ export class FleetWatcher implements Worker {
       this.emitStop(agent, next, via);
     }
     for (const waiter of this.waiters.get(agent) ?? []) if (next && lookedAt >= waiter.since && waiter.expected(next)) waiter.settle(next);
-  }
-
-  /** A look that still shows up a run whose death was announced (the engine's list can lag its events). */
-  private isStaleRun(agent: string, next: AgentContainer): boolean {
-    const death = this.announced.get(agent);
-    if (!death || death.containerId !== next.containerId || !isUp(next.state) || next.startedAt === null) return false;
-    return Date.parse(next.startedAt) <= death.at;
   }
 
   private async poll() {
