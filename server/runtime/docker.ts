@@ -6,6 +6,7 @@ import querystring from "node:querystring";
 import { PassThrough, type Readable } from "node:stream";
 import Docker from "dockerode";
 import { z } from "zod";
+import { withDeadline } from "../timeout";
 import { humanStatus } from "./status-line";
 import {
   AGENT_LABEL,
@@ -385,18 +386,11 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async ping(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new RuntimeError("unavailable", `ETIMEDOUT: the engine did not answer within ${this.probeTimeoutMs} ms`)),
-        this.probeTimeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.call(() => this.quick.ping()), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withDeadline(
+      this.call(() => this.quick.ping()),
+      this.probeTimeoutMs,
+      () => new RuntimeError("unavailable", `ETIMEDOUT: the engine did not answer within ${this.probeTimeoutMs} ms`),
+    );
   }
 
   async listAgents(): Promise<AgentContainer[]> {

@@ -141,6 +141,21 @@ describe("Docker engine driver when the engine is unreachable", () => {
     expect(error).toMatchObject({ kind: "unavailable", message: expect.stringMatching(/^ENOENT/) });
   });
 
+  it("reports the refusal, not a timeout, when the thread was busy past the deadline while the refusal waited", async () => {
+    const dead = new DockerRuntime({ dockerHost: `unix://${path.join(os.tmpdir(), "hive-no-engine.sock")}`, probeTimeoutMs: 200 });
+    // The probe goes out from a callback that then keeps the thread busy past the deadline, as a migration or a first
+    // render does at start; the refusal is already queued when the deadline's timer gets its turn.
+    const probe = await new Promise<Promise<unknown>>((resolve) =>
+      setImmediate(() => {
+        const outcome = dead.ping().catch((caught: unknown) => caught);
+        const busyUntil = Date.now() + 400;
+        while (Date.now() < busyUntil);
+        resolve(outcome);
+      }),
+    );
+    expect(await probe).toMatchObject({ kind: "unavailable", message: expect.stringMatching(/^ENOENT/) });
+  });
+
   it("gives up on a hanging engine within the probe timeout", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hive-hang-"));
     const socketPath = path.join(dir, "docker.sock");
