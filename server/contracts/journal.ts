@@ -59,13 +59,36 @@ export type LogCursor = z.infer<typeof LogCursor>;
 // The cursor is computed alike by the server (for a read) and by the viewer (after followed lines): pure helpers.
 const STAMP_PARTS = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Nanoseconds since the epoch of an RFC 3339 stamp (the engine's carry nanoseconds); null when it is not one. */
-export function timestampNanos(stamp: string): bigint | null {
+/**
+ * A stamp as the millisecond of its whole second (since the epoch) and the nanoseconds past it: two plain numbers,
+ * compared without BigInt (a cursor looks at every line of a read).
+ */
+type StampParts = { secondMs: number; ns: number };
+
+/**
+ * The parts of an RFC 3339 stamp (the engine's carry nanoseconds); null when it is not one. `seconds` keeps the
+ * whole seconds already parsed: the lines of a read share a few of them.
+ */
+function stampParts(stamp: string, seconds?: Map<string, number>): StampParts | null {
   const match = STAMP_PARTS.exec(stamp);
   if (!match) return null;
-  const ms = Date.parse(`${match[1]}${match[3]}`);
-  if (Number.isNaN(ms)) return null;
-  return BigInt(ms) * 1_000_000n + BigInt((match[2] ?? "").padEnd(9, "0"));
+  const second = `${match[1]}${match[3]}`;
+  let secondMs = seconds?.get(second);
+  if (secondMs === undefined) {
+    secondMs = Date.parse(second);
+    seconds?.set(second, secondMs);
+  }
+  if (Number.isNaN(secondMs)) return null;
+  return { secondMs, ns: match[2] ? Number(match[2].padEnd(9, "0")) : 0 };
+}
+
+const isBefore = (a: StampParts, b: StampParts) => a.secondMs < b.secondMs || (a.secondMs === b.secondMs && a.ns < b.ns);
+const toNanos = (parts: StampParts) => BigInt(parts.secondMs) * 1_000_000n + BigInt(parts.ns);
+
+/** Nanoseconds since the epoch of an RFC 3339 stamp (the engine's carry nanoseconds); null when it is not one. */
+export function timestampNanos(stamp: string): bigint | null {
+  const parts = stampParts(stamp);
+  return parts && toNanos(parts);
 }
 
 /** RFC 3339 in UTC with nine fraction digits, the engine's own format. */
@@ -75,19 +98,43 @@ export function formatNanos(nanos: bigint): string {
 }
 
 /** How far back from the newest line a cursor starts: far more than the engine's stdout/stderr stamp skew. */
-const CURSOR_OVERLAP_NS = 1_000_000_000n;
+const CURSOR_OVERLAP_MS = 1_000;
 
 /**
- * The cursor after a reader's lines (a contiguous stretch of the log, oldest first): a second before the newest
- * stamp (but not before the oldest line held), and how many of the lines are stamped from then on.
+ * The cursor after a reader's lines (a contiguous stretch of the log, oldest first), gathered line by line so that
+ * a streamed read parses each stamp as it passes: a second before the newest stamp (but not before the oldest line
+ * held), and how many of the lines are stamped from then on.
  */
+export class LogCursorBuilder {
+  private readonly seconds = new Map<string, number>();
+  private readonly stamps: StampParts[] = [];
+  private newest: StampParts | null = null;
+
+  add(timestamp: string | null): void {
+    const stamp = timestamp ? stampParts(timestamp, this.seconds) : null;
+    if (!stamp) return;
+    this.stamps.push(stamp);
+    if (!this.newest || isBefore(this.newest, stamp)) this.newest = stamp;
+  }
+
+  /** The cursor, or null when no line had a stamp. */
+  cursor(): LogCursor | null {
+    const newest = this.newest;
+    const oldest = this.stamps[0];
+    if (!newest || !oldest) return null;
+    const overlap = { secondMs: newest.secondMs - CURSOR_OVERLAP_MS, ns: newest.ns };
+    const from = isBefore(oldest, overlap) ? overlap : oldest;
+    let count = 0;
+    for (const stamp of this.stamps) if (!isBefore(stamp, from)) count++;
+    return { after: formatNanos(toNanos(from)), count };
+  }
+}
+
+/** The cursor after a reader's lines (see LogCursorBuilder); null when no line has a stamp. */
 export function logCursor(lines: readonly { timestamp: string | null }[]): LogCursor | null {
-  const stamps = lines.map((line) => (line.timestamp ? timestampNanos(line.timestamp) : null));
-  const newest = stamps.reduce<bigint | null>((most, stamp) => (stamp !== null && (most === null || stamp > most) ? stamp : most), null);
-  const oldest = stamps.find((stamp) => stamp !== null) ?? null;
-  if (newest === null || oldest === null) return null;
-  const from = newest - CURSOR_OVERLAP_NS > oldest ? newest - CURSOR_OVERLAP_NS : oldest;
-  return { after: formatNanos(from), count: stamps.filter((stamp) => stamp !== null && stamp >= from).length };
+  const builder = new LogCursorBuilder();
+  for (const line of lines) builder.add(line.timestamp);
+  return builder.cursor();
 }
 
 export const AgentLogsView = z.object({

@@ -1,6 +1,6 @@
 import "server-only";
 import type { HiveApp } from "../app";
-import { ReadAgentLogsInput } from "../contracts/journal";
+import { LogCursorBuilder, ReadAgentLogsInput } from "../contracts/journal";
 import { HiveError } from "../errors";
 import type { RawLogLine } from "../runtime/types";
 import { JsonBytes } from "../views/json-bytes";
@@ -11,6 +11,16 @@ import { requireRuntime } from "./require-runtime";
 const FLUSH_BYTES = 64 * 1024;
 /** Engine stamps are digits and punctuation: written as they are. */
 const STAMP = /^[0-9T:.Z+-]+$/;
+
+/** The JSON every line repeats, as bytes made once: each line's object up to its text, and after it. */
+const ascii = (text: string) => Buffer.from(text, "latin1");
+const OPEN = {
+  first: { stdout: ascii('{"stream":"stdout","text":'), stderr: ascii('{"stream":"stderr","text":') },
+  next: { stdout: ascii(',{"stream":"stdout","text":'), stderr: ascii(',{"stream":"stderr","text":') },
+};
+const NO_STAMP = ascii(',"timestamp":null}');
+const STAMP_OPEN = ascii(',"timestamp":"');
+const STAMP_CLOSE = ascii('"}');
 
 /**
  * The last lines of an agent's container log, streamed from the engine into the JSON answer as they arrive (so
@@ -42,25 +52,27 @@ export async function readAgentLogs({ app, input, signal }: { app: HiveApp; inpu
       const json = new JsonBytes();
       json.text(head);
       let first = true;
-      // The cursor needs the stamps (of the last second of lines, but which those are is known only at the end).
-      const stamps: { timestamp: string | null }[] = [];
+      // The cursor needs the stamps (of the last second of lines, but which those are is known only at the end):
+      // each is parsed as its line passes, while the engine is still sending.
+      const cursor = new LogCursorBuilder();
       try {
         for await (const batch of batches) {
           for (const line of batch) {
-            json.ascii(first ? '{"stream":"' : ',{"stream":"');
-            json.ascii(line.stream);
-            json.ascii('","text":');
+            json.bytes((first ? OPEN.first : OPEN.next)[line.stream]);
             json.string(line.text);
-            if (!timestamps || !line.timestamp) json.ascii(',"timestamp":null}');
-            else if (STAMP.test(line.timestamp)) json.ascii(`,"timestamp":"${line.timestamp}"}`);
-            else json.text(`,"timestamp":${JSON.stringify(line.timestamp)}}`);
+            if (!timestamps || !line.timestamp) json.bytes(NO_STAMP);
+            else if (STAMP.test(line.timestamp)) {
+              json.bytes(STAMP_OPEN);
+              json.ascii(line.timestamp);
+              json.bytes(STAMP_CLOSE);
+            } else json.text(`,"timestamp":${JSON.stringify(line.timestamp)}}`);
             first = false;
-            stamps.push({ timestamp: line.timestamp });
+            cursor.add(line.timestamp);
           }
           // The engine's batches are small: the answer goes out in larger writes.
           if (json.size >= FLUSH_BYTES) controller.enqueue(json.take());
         }
-        json.ascii(`],"cursor":${JSON.stringify(cursorAfter(stamps, startedAt))}}`);
+        json.ascii(`],"cursor":${JSON.stringify(cursorAfter(cursor.cursor(), startedAt))}}`);
         controller.enqueue(json.take());
         controller.close();
       } catch (error) {

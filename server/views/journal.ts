@@ -1,5 +1,5 @@
 import "server-only";
-import { formatNanos, type LogCursor, logCursor } from "../contracts/journal";
+import { formatNanos, type LogCursor } from "../contracts/journal";
 
 /** The engine's `since` for a point in time, to the nanosecond ("1700000000.123456789"). */
 export function engineSince(nanos: bigint): string {
@@ -8,11 +8,11 @@ export function engineSince(nanos: bigint): string {
 }
 
 /**
- * The cursor after a read. With no lines, a point safely before the read: nothing was there, so whatever the
- * engine has from then on is new.
+ * The cursor after a read: the one its lines give, or with no stamped lines, a point safely before the read: nothing
+ * was there, so whatever the engine has from then on is new.
  */
-export function cursorAfter(lines: readonly { timestamp: string | null }[], readStartedAtMs: number): LogCursor {
-  return logCursor(lines) ?? { after: formatNanos(BigInt(readStartedAtMs - 5_000) * 1_000_000n), count: 0 };
+export function cursorAfter(found: LogCursor | null, readStartedAtMs: number): LogCursor {
+  return found ?? { after: formatNanos(BigInt(readStartedAtMs - 5_000) * 1_000_000n), count: 0 };
 }
 
 /** Drops the first `count` lines of a follow from the cursor: the reader has them already. */

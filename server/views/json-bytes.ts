@@ -16,6 +16,13 @@ export class JsonBytes {
     return this.length;
   }
 
+  /** Bytes made once (the keys and punctuation every item repeats): copied without a text encoding step. */
+  bytes(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
   /** Text known to be ASCII (punctuation, keys, engine stamps). */
   ascii(text: string): void {
     this.reserve(text.length);

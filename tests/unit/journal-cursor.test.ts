@@ -38,8 +38,8 @@ describe("journal cursor", () => {
 
   it("after an empty read, points a little before the read started (there was nothing to repeat)", () => {
     const started = Date.parse("2026-01-02T03:04:05.000Z");
-    expect(cursorAfter([], started)).toEqual({ after: "2026-01-02T03:04:00.000000000Z", count: 0 });
-    expect(cursorAfter([at("2026-01-02T03:04:05.000000000Z")], started)).toEqual({ after: "2026-01-02T03:04:05.000000000Z", count: 1 });
+    expect(cursorAfter(logCursor([]), started)).toEqual({ after: "2026-01-02T03:04:00.000000000Z", count: 0 });
+    expect(cursorAfter(logCursor([at("2026-01-02T03:04:05.000000000Z")]), started)).toEqual({ after: "2026-01-02T03:04:05.000000000Z", count: 1 });
   });
 
   it("skips the lines the reader holds and keeps everything after", () => {
