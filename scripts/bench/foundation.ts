@@ -1,12 +1,11 @@
 // Foundation: time from `npm start` (an up-to-date build) to the first 200 on /dashboard-healthz, the server's
 // memory with the embedded database and with PostgreSQL, and /dashboard-healthz latency with the engine up and
 // down, beside the raw engine ping.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createDatabase, startPostgres } from "../../tests/helpers/postgres";
-import { BENCH_TOKEN, docker, freePort, median, percentile, report, ROOT, startBenchServer, type BenchServer } from "./lib";
+import { BENCH_TOKEN, docker, freePort, median, onPostgres, percentile, report, ROOT, startBenchServer, type BenchServer } from "./lib";
 
 const SAMPLES = Number(process.env.BENCH_HEALTH_SAMPLES ?? 200);
 
@@ -90,11 +89,7 @@ export async function run() {
     await down.stop();
   }
 
-  const cluster = await startPostgres();
-  try {
-    const url = await createDatabase(cluster.url());
-    const migrated = spawnSync("npm", ["run", "--silent", "db:migrate"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url } });
-    if (migrated.status !== 0) throw new Error(`db:migrate failed: ${migrated.stderr}`);
+  await onPostgres(async (url) => {
     const postgresServer = await startBenchServer({ DATABASE_URL: url });
     try {
       const rss = await settledRss(postgresServer);
@@ -103,7 +98,5 @@ export async function run() {
     } finally {
       await postgresServer.stop();
     }
-  } finally {
-    cluster.destroy();
-  }
+  });
 }
