@@ -133,10 +133,12 @@ export class CrashWatch {
     await this.scheduleRecovery();
   }
 
-  private async onStopped({ agent, containerId, via, container: seen }: StopTransition) {
+  private async onStopped({ agent, containerId, via, diedAt, container: seen }: StopTransition) {
     if (holdsSlot(this.app, agent)) return; // this process's own action explains it
     const db = this.app.database.db;
     const now = new Date();
+    const began = performance.now();
+    const heardMs = now.getTime() - diedAt.getTime();
     const [transients, row, earlier] = await Promise.all([
       listTransients(db),
       findAgent(db, agent),
@@ -147,10 +149,12 @@ export class CrashWatch {
     // The engine's own look says whether the container is back already (an action that freed its slot before this
     // death came off the events stream) and has the exit details. A busy engine answers it only once the container is
     // cleaned up, so an event's account stands after a short wait; a poll's list lacks those details, so it waits.
+    const askedAt = performance.now();
     const [looked, lastLines] = await Promise.all([
       via === "event" ? withTimeout(this.app.runtime.inspectAgent(agent), CONFIRM_WAIT_MS, "inspect").catch(() => undefined) : this.app.runtime.inspectAgent(agent),
       this.app.runtime.logs(agent, { tail: 50, timestamps: true, stdout: true, stderr: true }).catch(() => []),
     ]);
+    const checkedAt = performance.now();
     const container = looked === undefined ? seen : looked;
     if (!container || container.containerId !== containerId || isUp(container.state)) return; // replaced or back up
     const crashedAt = container.finishedAt ? new Date(container.finishedAt) : now;
@@ -188,7 +192,16 @@ export class CrashWatch {
       return crash;
     });
     if (!recorded) return;
-    this.log.warn({ agent, exitCode: container.exitCode, oomKilled: container.oomKilled, looping, restartInMs: looping ? null : delay }, "agent crashed");
+    // How long the record took, from the death (the engine's clock) and by step, so a slow detection can be explained.
+    const timing = {
+      heardMs,
+      sinceDeathMs: Date.now() - diedAt.getTime(),
+      checkMs: Math.round(askedAt - began),
+      engineMs: Math.round(checkedAt - askedAt),
+      recordMs: Math.round(performance.now() - checkedAt),
+      confirmed: looked !== undefined,
+    };
+    this.log.warn({ agent, exitCode: container.exitCode, oomKilled: container.oomKilled, looping, restartInMs: looping ? null : delay, ...timing }, "agent crashed");
     await this.scheduleRecovery();
   }
 
