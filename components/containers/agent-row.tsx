@@ -3,6 +3,7 @@
 import { useState } from "react";
 import type { ContainerView } from "@/server/contracts/containers";
 import { JournalRow } from "../journal/journal-row";
+import { crashVersion } from "../queries/keys";
 import type { AgentAction } from "../queries/use-agent-action-mutation";
 import type { ConfirmRequest } from "../ui/confirm-dialog";
 import { formatCountdown, shortImage } from "../ui/format";
@@ -179,7 +180,7 @@ export function AgentRow({
           </div>
         </td>
       </tr>
-      {showCrashes ? <CrashHistoryRow name={agent.name} total={agent.crashes.total} colSpan={6} /> : null}
+      {showCrashes ? <CrashHistoryRow name={agent.name} version={crashVersion(agent.crashes)} colSpan={6} /> : null}
       <JournalRow agent={agent} />
     </>
   );

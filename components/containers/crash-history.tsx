@@ -13,9 +13,9 @@ const OUTCOME: Record<CrashDetailView["outcome"], string> = {
 };
 
 /** The agent's crashes with each one's last log lines, fetched when opened. */
-export function CrashHistory({ name, total }: { name: string; total: number }) {
+export function CrashHistory({ name, version }: { name: string; version: string }) {
   const { data, error, isPending } = useQuery({
-    queryKey: crashKeys.list(name, total),
+    queryKey: crashKeys.list(name, version),
     queryFn: ({ signal }) => apiFetch<{ crashes: CrashDetailView[] }>(`/api/agents/${encodeURIComponent(name)}/crashes`, { signal }),
   });
   if (isPending) return <p className="muted">Loading crash history…</p>;
@@ -43,11 +43,11 @@ export function CrashHistory({ name, total }: { name: string; total: number }) {
 }
 
 /** The crash history opened under a table row, spanning the whole row. */
-export function CrashHistoryRow({ name, total, colSpan }: { name: string; total: number; colSpan: number }) {
+export function CrashHistoryRow({ name, version, colSpan }: { name: string; version: string; colSpan: number }) {
   return (
     <tr className="detail-row">
       <td colSpan={colSpan}>
-        <CrashHistory name={name} total={total} />
+        <CrashHistory name={name} version={version} />
       </td>
     </tr>
   );

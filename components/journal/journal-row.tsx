@@ -2,6 +2,7 @@
 
 import { useId, useState } from "react";
 import type { ContainerView } from "@/server/contracts/containers";
+import { crashVersion } from "../queries/keys";
 import { JournalViewer } from "./journal-viewer";
 
 /**
@@ -29,6 +30,7 @@ export function JournalRow({ agent }: { agent: ContainerView }) {
             name={agent.name}
             containerKey={`${agent.containerId}|${agent.startedAt ?? ""}|${agent.state}`}
             crashesTotal={agent.crashes.total}
+            crashesVersion={crashVersion(agent.crashes)}
           />
         ) : null}
       </td>

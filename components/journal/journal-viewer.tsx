@@ -66,12 +66,15 @@ export function JournalViewer({
   name,
   containerKey,
   crashesTotal,
+  crashesVersion,
 }: {
   id: string;
   name: string;
   /** Changes when the container is replaced or restarted: following reconnects at once. */
   containerKey: string;
   crashesTotal: number;
+  /** Changes when the crash records do (see crashVersion). */
+  crashesVersion: string;
 }) {
   const toast = useToast();
   const uid = useId().replace(/:/g, "");
@@ -91,7 +94,7 @@ export function JournalViewer({
   const live = view === "live";
   const logs = useAgentLogsQuery({ name, lines: lineCount, source, enabled: live });
   const crashes = useQuery({
-    queryKey: crashKeys.list(name, crashesTotal),
+    queryKey: crashKeys.list(name, crashesVersion),
     queryFn: ({ signal }) => apiFetch<{ crashes: CrashDetailView[] }>(`/api/agents/${encodeURIComponent(name)}/crashes`, { signal }),
     enabled: crashesTotal > 0,
   });

@@ -6,8 +6,13 @@ export const dashboardKeys = {
 
 export const crashKeys = {
   all: ["crashes"] as const,
-  list: (agent: string, total: number) => [...crashKeys.all, agent, total] as const,
+  /** `version` changes when the agent's crash records do: a new crash, or a record's last lines arriving. */
+  list: (agent: string, version: string) => [...crashKeys.all, agent, version] as const,
 };
+
+/** The version of an agent's crash records, as the dashboard's state shows them. */
+export const crashVersion = (crashes: { total: number; last: { id: number; lineCount: number } | null }) =>
+  `${crashes.total}:${crashes.last?.id ?? 0}:${crashes.last?.lineCount ?? 0}`;
 
 export const logKeys = {
   all: ["logs"] as const,

@@ -78,7 +78,7 @@ function TombstoneRow({ tombstone, onConfirm }: { tombstone: TombstoneView; onCo
           </div>
         </td>
       </tr>
-      {showCrashes ? <CrashHistoryRow name={name} total={tombstone.crashes} colSpan={7} /> : null}
+      {showCrashes ? <CrashHistoryRow name={name} version={String(tombstone.crashes)} colSpan={7} /> : null}
     </>
   );
 }

@@ -79,7 +79,8 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
       LOG_LEVEL: "warn",
       ...env,
     } as unknown as NodeJS.ProcessEnv,
-    stdio: ["ignore", "ignore", "inherit"],
+    // BENCH_SERVER_LOG=<file> keeps the server's own log (JSON lines, warnings and up) for a closer look.
+    stdio: ["ignore", process.env.BENCH_SERVER_LOG ? fs.openSync(process.env.BENCH_SERVER_LOG, "a") : "ignore", "inherit"],
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {

@@ -24,6 +24,8 @@ export const CrashView = z.object({
   exitCode: z.number().nullable(),
   oomKilled: z.boolean(),
   outcome: z.enum(["restart_scheduled", "crash_looping", "left_stopped"]),
+  /** How many last log lines the record holds (a busy engine's come a moment after the crash is recorded). */
+  lineCount: z.number(),
 });
 export type CrashView = z.infer<typeof CrashView>;
 

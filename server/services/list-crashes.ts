@@ -12,6 +12,7 @@ export async function listCrashes({ app, name, limit }: { app: HiveApp; name: st
     exitCode: row.exitCode,
     oomKilled: row.oomKilled,
     outcome: row.outcome,
+    lineCount: row.lastLines.length,
     lastLines: row.lastLines,
   }));
 }

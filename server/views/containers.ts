@@ -27,7 +27,7 @@ export type CrashSummaryRecord = {
   agent: string;
   recentCount: number;
   total: number;
-  last: { id: number; crashedAt: Date; exitCode: number | null; oomKilled: boolean; outcome: CrashView["outcome"] };
+  last: { id: number; crashedAt: Date; exitCode: number | null; oomKilled: boolean; outcome: CrashView["outcome"]; lastLines: readonly unknown[] };
 };
 
 export function toPendingView(transient: TransientRecord, now: Date): PendingView {
@@ -80,6 +80,7 @@ export function buildContainerViews(input: {
                 exitCode: crash.last.exitCode,
                 oomKilled: crash.last.oomKilled,
                 outcome: crash.last.outcome,
+                lineCount: crash.last.lastLines.length,
               }
             : null,
         },

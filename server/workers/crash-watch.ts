@@ -11,11 +11,11 @@ import {
   resetRestartBackoff,
   scheduleRestart,
 } from "../db/queries/agents";
-import { countCrashesSince, insertCrashOnce } from "../db/queries/crashes";
+import { addCrashLines, countCrashesSince, insertCrashOnce } from "../db/queries/crashes";
 import { notifyChange, publishEvent } from "../db/queries/events";
 import { listTransients } from "../db/queries/transients";
 import { isUp } from "../runtime/status-line";
-import type { AgentContainer } from "../runtime/types";
+import type { AgentContainer, LogLine } from "../runtime/types";
 import { CRASH_WINDOW_MS, holdsSlot, withInFlightSlot } from "../services/agent-action";
 import { notifyAgentStarted } from "../services/agent-inbox";
 import { withTimeout } from "../timeout";
@@ -30,6 +30,8 @@ const STABLE_AFTER_MS = 10 * 60_000;
 const HOUSEKEEPING_MS = 10_000;
 /** How long a crash seen in the events stream waits for the engine's inspect before its event's account stands. */
 const CONFIRM_WAIT_MS = 250;
+/** How long a stopping crash watch gives last lines still on their way to reach their records. */
+const LATE_LINES_GRACE_MS = 2_000;
 
 export const restartDelayMs = (attempt: number) =>
   Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** Math.max(0, attempt - 1));
@@ -47,6 +49,8 @@ export class CrashWatch {
   private subscriptions: (() => void)[] = [];
   private chain: Promise<void> = Promise.resolve();
   private readonly perAgent = new KeyedSerial();
+  /** Last lines still being read for crashes already recorded without them. */
+  private readonly lateLines = new Set<Promise<void>>();
   private active = false;
 
   constructor(private readonly app: HiveApp) {}
@@ -95,6 +99,7 @@ export class CrashWatch {
     clearTimeout(this.recoveryTimer);
     await this.chain;
     await this.perAgent.idle();
+    await withTimeout(Promise.all(this.lateLines), LATE_LINES_GRACE_MS, "late crash lines").catch(() => undefined);
   }
 
   private async containers(): Promise<AgentContainer[]> {
@@ -149,10 +154,13 @@ export class CrashWatch {
     // The engine's own look says whether the container is back already (an action that freed its slot before this
     // death came off the events stream) and has the exit details. A busy engine answers it only once the container is
     // cleaned up, so an event's account stands after a short wait; a poll's list lacks those details, so it waits.
+    // The last lines get the same short wait: past it the crash is recorded without them and they are added when
+    // they come, so a busy engine delays the record of what happened, not the news that it did.
     const askedAt = performance.now();
+    const lines = this.app.runtime.logs(agent, { tail: 50, timestamps: true, stdout: true, stderr: true }).catch((): LogLine[] => []);
     const [looked, lastLines] = await Promise.all([
       via === "event" ? withTimeout(this.app.runtime.inspectAgent(agent), CONFIRM_WAIT_MS, "inspect").catch(() => undefined) : this.app.runtime.inspectAgent(agent),
-      this.app.runtime.logs(agent, { tail: 50, timestamps: true, stdout: true, stderr: true }).catch(() => []),
+      withTimeout(lines, CONFIRM_WAIT_MS, "last lines").catch(() => undefined),
     ]);
     const checkedAt = performance.now();
     const container = looked === undefined ? seen : looked;
@@ -169,7 +177,7 @@ export class CrashWatch {
         crashedAt,
         exitCode: container.exitCode,
         oomKilled: container.oomKilled,
-        lastLines,
+        lastLines: lastLines ?? [],
         outcome: looping ? "crash_looping" : "restart_scheduled",
         recordedBy: this.app.instanceId,
       });
@@ -200,9 +208,27 @@ export class CrashWatch {
       engineMs: Math.round(checkedAt - askedAt),
       recordMs: Math.round(performance.now() - checkedAt),
       confirmed: looked !== undefined,
+      linesLater: lastLines === undefined,
     };
     this.log.warn({ agent, exitCode: container.exitCode, oomKilled: container.oomKilled, looping, restartInMs: looping ? null : delay, ...timing }, "agent crashed");
     await this.scheduleRecovery();
+    // Outside the agent's queue: its recovery restart must not wait for a slow read of its log.
+    if (lastLines === undefined) {
+      const adding = this.addLateLines(recorded, lines);
+      this.lateLines.add(adding);
+      void adding.finally(() => this.lateLines.delete(adding));
+    }
+  }
+
+  private async addLateLines(crash: { id: number; agent: string }, lines: Promise<LogLine[]>) {
+    try {
+      const late = await lines;
+      if (late.length && (await addCrashLines(this.app.database.db, crash, late))) {
+        this.log.info({ agent: crash.agent, crashId: crash.id, lines: late.length }, "added a crash's last lines");
+      }
+    } catch (error) {
+      this.log.warn({ agent: crash.agent, crashId: crash.id, err: (error as Error).message }, "could not add a crash's last lines");
+    }
   }
 
   /** Arms one timer for the earliest due restart. */

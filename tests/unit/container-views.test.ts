@@ -56,7 +56,7 @@ describe("container views", () => {
           agent: "alpha",
           recentCount: 2,
           total: 3,
-          last: { id: 9, crashedAt: new Date("2026-11-22T11:59:58Z"), exitCode: 137, oomKilled: true, outcome: "restart_scheduled" },
+          last: { id: 9, crashedAt: new Date("2026-11-22T11:59:58Z"), exitCode: 137, oomKilled: true, outcome: "restart_scheduled", lastLines: [{}, {}] },
         },
       ],
       now,
@@ -68,7 +68,7 @@ describe("container views", () => {
       drift: true,
       pending: null,
       nextRestartAt: "2026-11-22T12:00:04.000Z",
-      crashes: { recent: 2, total: 3, last: { id: 9, exitCode: 137, oomKilled: true, outcome: "restart_scheduled" } },
+      crashes: { recent: 2, total: 3, last: { id: 9, exitCode: 137, oomKilled: true, outcome: "restart_scheduled", lineCount: 2 } },
     });
     expect(zeta).toMatchObject({ drift: false, pending: { kind: "restarting", startedBy: "alice", stuck: false } });
   });

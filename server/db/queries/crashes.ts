@@ -1,7 +1,8 @@
 import "server-only";
 import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
-import type { DbOrTx } from "../client";
+import { type DbOrTx, queryRows } from "../client";
 import { crashRecords } from "../schema";
+import { changeNotice, EVENTS_CHANNEL } from "./events";
 
 export type CrashRow = typeof crashRecords.$inferSelect;
 
@@ -13,6 +14,23 @@ export async function insertCrashOnce(db: DbOrTx, row: typeof crashRecords.$infe
     .onConflictDoNothing({ target: [crashRecords.containerId, crashRecords.crashedAt] })
     .returning();
   return inserted[0];
+}
+
+/**
+ * Gives a crash recorded without its last lines (the engine was slow to read them) the lines, once, and tells every
+ * dashboard in the same statement. False when the crash is gone or already has lines.
+ */
+export async function addCrashLines(db: DbOrTx, crash: { id: number; agent: string }, lines: CrashRow["lastLines"]): Promise<boolean> {
+  const updated = await queryRows<{ id: number }>(
+    db,
+    sql`with updated as (
+          update ${crashRecords} set last_lines = ${JSON.stringify(lines)}::jsonb
+          where ${crashRecords.id} = ${crash.id} and jsonb_array_length(${crashRecords.lastLines}) = 0
+          returning ${crashRecords.id}
+        )
+        select id, pg_notify(${EVENTS_CHANNEL}, ${changeNotice({ kind: "crash_lines", agent: crash.agent })}) from updated`,
+  );
+  return updated.length > 0;
 }
 
 export async function countCrashesSince(db: DbOrTx, agent: string, since: Date): Promise<number> {
