@@ -63,6 +63,7 @@ async function measure(serverEnv: Record<string, string>) {
       listTimes.push(await timed(() => docker.listContainers({ all: true, filters: { label: ["hive.agent"] } })));
       stateTimes.push(await timed(async () => (await api(server, "/api/state")).json()));
     }
+    if (process.env.BENCH_VERBOSE) console.log(`  /api/state: ${stateTimes.map((t) => t.toFixed(0)).join(" ")}\n  raw list:   ${listTimes.map((t) => t.toFixed(0)).join(" ")}`);
     report(metric(`/api/state median (${COUNT} agents)`), median(stateTimes), median(listTimes), { ratio: 1.5, label: "≤ 1.5× raw list" });
     report(metric(`/api/state p99 (${COUNT} agents)`), percentile(stateTimes, 99), percentile(listTimes, 99), { ratio: 1.5, label: "≤ 1.5× raw list" });
 
