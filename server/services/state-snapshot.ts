@@ -29,11 +29,13 @@ const CRASH_WINDOW_MS = 10 * 60_000;
 /**
  * The database half of the dashboard state, kept in memory between changes. Every write that matters
  * publishes an event, and every replica hears every event (LISTEN/NOTIFY), which invalidates this copy; a
- * short TTL bounds the staleness of anything that slipped through.
+ * short TTL bounds the staleness of anything that slipped through. Past the TTL, with no change announced, the copy
+ * is still answered (for at most another TTL) while a fresh one loads, so no request waits for that reload.
  */
 export class StateSnapshotCache {
-  private current: { value: Promise<DbSnapshot>; at: number; generation: number } | undefined;
+  private current: { value: Promise<DbSnapshot>; at: number; generation: number; loaded: boolean } | undefined;
   private generation = 0;
+  private refreshing = false;
 
   constructor(
     private readonly db: Database,
@@ -48,17 +50,46 @@ export class StateSnapshotCache {
   }
 
   get(): Promise<DbSnapshot> {
-    const now = Date.now();
-    if (this.current && this.current.generation === this.generation && now - this.current.at < SAFETY_TTL_MS) {
-      return this.current.value;
+    const current = this.current;
+    if (current && current.generation === this.generation) {
+      const age = Date.now() - current.at;
+      if (age < SAFETY_TTL_MS) return current.value;
+      if (age < 2 * SAFETY_TTL_MS && current.loaded) {
+        this.refresh();
+        return current.value;
+      }
     }
-    const generation = this.generation;
-    const value = this.load();
-    this.current = { value, at: now, generation };
-    value.catch(() => {
-      if (this.current?.value === value) this.current = undefined;
-    });
-    return value;
+    return this.reload().value;
+  }
+
+  private reload() {
+    const entry = { value: this.load(), at: Date.now(), generation: this.generation, loaded: false };
+    this.current = entry;
+    entry.value.then(
+      () => (entry.loaded = true),
+      () => {
+        if (this.current === entry) this.current = undefined;
+      },
+    );
+    return entry;
+  }
+
+  /** A fresh copy in the background; it replaces the current one only if nothing was announced meanwhile. */
+  private refresh(): void {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    const previous = this.current;
+    const entry = { value: this.load(), at: Date.now(), generation: this.generation, loaded: false };
+    entry.value.then(
+      () => {
+        entry.loaded = true;
+        if (this.current === previous) this.current = entry;
+      },
+      () => {
+        // A failed reload (the database is down): the next request loads itself and answers the failure.
+        if (this.current === previous) this.current = undefined;
+      },
+    ).finally(() => (this.refreshing = false));
   }
 
   private async load(): Promise<DbSnapshot> {
