@@ -147,17 +147,6 @@ export class CrashWatch {
     const now = new Date();
     const began = performance.now();
     const heardMs = now.getTime() - diedAt.getTime();
-    // The engine's own look says whether the container is back already (an action that freed its slot before this
-    // death came off the events stream) and has the exit details. A busy engine answers it only once the container is
-    // cleaned up, so an event's account stands after a short wait; a poll's list lacks those details, so it waits.
-    // The last lines get the same short wait: past it the crash is recorded without them and they are added when
-    // they come, so a busy engine delays the record of what happened, not the news that it did. Both are asked for
-    // while the database says whether this stop is a crash at all.
-    const lines = this.app.runtime.logs(agent, { tail: 50, timestamps: true, stdout: true, stderr: true }).catch((): LogLine[] => []);
-    const inspected = this.app.runtime.inspectAgent(agent);
-    const look = via === "event" ? withTimeout(inspected, CONFIRM_WAIT_MS, "inspect").catch(() => undefined) : inspected;
-    look.catch(() => undefined); // left unread when the database explains the stop
-    const firstLines = withTimeout(lines, CONFIRM_WAIT_MS, "last lines").catch(() => undefined);
     const [transients, row, earlier] = await Promise.all([
       listTransients(db),
       findAgent(db, agent),
@@ -165,8 +154,17 @@ export class CrashWatch {
     ]);
     if (transients.some((transient) => transient.agent === agent)) return; // an action explains it
     if (!row || row.desiredState !== "running" || row.destroyedAt) return; // an operator's stop, or a destroy
+    // The engine's own look says whether the container is back already (an action that freed its slot before this
+    // death came off the events stream) and has the exit details. A busy engine answers it only once the container is
+    // cleaned up, so an event's account stands after a short wait; a poll's list lacks those details, so it waits.
+    // The last lines get the same short wait: past it the crash is recorded without them and they are added when
+    // they come, so a busy engine delays the record of what happened, not the news that it did.
     const askedAt = performance.now();
-    const [looked, lastLines] = await Promise.all([look, firstLines]);
+    const lines = this.app.runtime.logs(agent, { tail: 50, timestamps: true, stdout: true, stderr: true }).catch((): LogLine[] => []);
+    const [looked, lastLines] = await Promise.all([
+      via === "event" ? withTimeout(this.app.runtime.inspectAgent(agent), CONFIRM_WAIT_MS, "inspect").catch(() => undefined) : this.app.runtime.inspectAgent(agent),
+      withTimeout(lines, CONFIRM_WAIT_MS, "last lines").catch(() => undefined),
+    ]);
     const checkedAt = performance.now();
     const container = looked === undefined ? seen : looked;
     if (!container || container.containerId !== containerId || isUp(container.state)) return; // replaced or back up
@@ -210,7 +208,7 @@ export class CrashWatch {
       heardMs,
       sinceDeathMs: Date.now() - diedAt.getTime(),
       checkMs: Math.round(askedAt - began),
-      engineMs: Math.round(checkedAt - began),
+      engineMs: Math.round(checkedAt - askedAt),
       recordMs: Math.round(performance.now() - checkedAt),
       confirmed: looked !== undefined,
       linesLater: lastLines === undefined,
