@@ -65,7 +65,9 @@ export type BenchServer = { baseUrl: string; child: ChildProcess; stop(): Promis
 export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
   if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) throw new Error("run `npm run build` first");
   const port = await freePort();
-  const child = spawn(process.execPath, ["server.mjs"], {
+  // BENCH_CPU_PROF=<dir> writes the server's CPU profile there when it stops (node --cpu-prof).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, "server.mjs"], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",

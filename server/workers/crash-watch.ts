@@ -248,8 +248,7 @@ export class CrashWatch {
   private async runDueRestarts() {
     if (this.app.runtimeMonitor.status !== "up") return;
     const db = this.app.database.db;
-    const inFlight = new Set((await listTransients(db)).map((transient) => transient.agent));
-    const due = (await dueRestarts(db, new Date())).filter((row) => !inFlight.has(row.name)); // operators' actions decide
+    const due = await dueRestarts(db, new Date()); // agents with an action in flight are left to it
     await Promise.all(due.map((row) => this.perAgent.run(row.name, () => this.guard("recover", () => this.restartCrashed(row)))));
     await this.scheduleRecovery();
   }
@@ -263,10 +262,11 @@ export class CrashWatch {
       return;
     }
     try {
+      // The restart stops being due before the slot is freed, so the recovery never sees it due and free at once.
       await withInFlightSlot({ app: this.app, agent: row.name, kind: "starting", action: "recover", actor: "system:recovery" }, async () => {
         await this.app.runtime.startAgent(row.name);
+        await clearScheduledRestart(db, row.name);
       });
-      await clearScheduledRestart(db, row.name);
       await publishEvent(db, { kind: "agent_recovered", agent: row.name, actor: "system:recovery", detail: { attempt: row.restartAttempt } });
       await notifyAgentStarted(this.app, row.name, "recovered", "system:recovery");
       this.log.info({ agent: row.name, attempt: row.restartAttempt }, "restarted a crashed agent");

@@ -1,7 +1,10 @@
+import { spawnSync } from "node:child_process";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { agentPrefix, cleanupAgents, containerLines, docker, engineState, eventually } from "../helpers/docker";
 import { startEngineProxy } from "../helpers/engine-proxy";
-import { dashboardState, operatorFetch, spawnAgent, startServer } from "../helpers/server";
+import { createDatabase, startPostgres } from "../helpers/postgres";
+import { dashboardState, operatorFetch, ROOT, spawnAgent, startServer } from "../helpers/server";
 
 const prefix = agentPrefix();
 afterAll(() => cleanupAgents(prefix));
@@ -11,6 +14,8 @@ const FULL_LIST = /^GET (\/v[\d.]+)?\/containers\/json\?.*"label":\["hive\.agent
 const HELD_MS = 3_000;
 /** One container's inspect (the list is /containers/json, without an id). */
 const INSPECT = /^GET (\/v[\d.]+)?\/containers\/[^/?]+\/json/;
+/** A container's start. */
+const START = /^POST (\/v[\d.]+)?\/containers\/[^/?]+\/start/;
 /** A read of one container's log. */
 const LOGS = /^GET (\/v[\d.]+)?\/containers\/[^/?]+\/logs\?/;
 
@@ -102,6 +107,55 @@ describe("the dashboard's live picture of the fleet", () => {
     } finally {
       await server.stop();
       await proxy.close();
+    }
+  });
+
+  it("waits, without asking the database over and over, while a recovery restart is in flight on a slow engine", async () => {
+    // On PostgreSQL, so the dashboard's transactions can be counted from outside it.
+    const cluster = await startPostgres();
+    const proxy = await startEngineProxy();
+    const url = await createDatabase(cluster.url());
+    const migrated = spawnSync("npm", ["run", "--silent", "db:migrate"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, encoding: "utf8" });
+    expect(migrated.status, migrated.stderr).toBe(0);
+    const server = await startServer({ DOCKER_HOST: proxy.dockerHost, DATABASE_URL: url });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const name = `${prefix}-slow-start`;
+      const other = `${prefix}-slow-start-2`;
+      await spawnAgent(server, name);
+      await spawnAgent(server, other);
+      await eventually(async () => (await containerLines(name)).some((line) => line.endsWith("line 1")), "a log line");
+      // The engine answers starts 6 s late: the recovery's restart stays in flight that long.
+      proxy.delayResponses(START, 6_000);
+      await docker.getContainer(`hive-${name}`).kill({ signal: "SIGKILL" });
+      const recovering = async (agent: string) => {
+        const { containers } = await dashboardState(server);
+        return containers?.find((container) => container.name === agent)?.pending?.startedBy === "system:recovery" ? true : null;
+      };
+      await eventually(() => recovering(name), "the recovery's restart in flight", 5_000);
+      // A second crash meanwhile makes the recovery look again for what is due: the first agent's restart, still
+      // marked due while it is being made.
+      await docker.getContainer(`hive-${other}`).kill({ signal: "SIGKILL" });
+      await eventually(async () => {
+        const { crashes } = await (await operatorFetch(server, `/api/agents/${other}/crashes`)).json();
+        return crashes.length > 0 ? true : null;
+      }, "the second crash recorded", 3_000);
+      const commits = async () =>
+        Number((await client.query("select xact_commit from pg_stat_database where datname = current_database()")).rows[0].xact_commit);
+      const before = await commits();
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const during = (await commits()) - before;
+      // Idle, the dashboard commits a few transactions a second (heartbeat, leadership, this test's own queries);
+      // a recovery that re-checks the restart it is already making commits hundreds.
+      expect(during).toBeLessThan(60);
+      await eventually(async () => ((await engineState(name))?.status === "running" ? true : null), "the agent running again", 15_000);
+      await eventually(async () => ((await engineState(other))?.status === "running" ? true : null), "the second agent running again", 15_000);
+    } finally {
+      await client.end();
+      await server.stop();
+      await proxy.close();
+      cluster.destroy();
     }
   });
 });

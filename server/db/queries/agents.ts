@@ -1,7 +1,7 @@
 import "server-only";
-import { and, eq, isNotNull, isNull, lte, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lte, notExists, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
-import { type AgentConfig, agents } from "../schema";
+import { type AgentConfig, agents, transients } from "../schema";
 
 export type AgentRow = typeof agents.$inferSelect;
 
@@ -89,26 +89,31 @@ export async function clearScheduledRestart(db: DbOrTx, name: string): Promise<v
 }
 
 /** Agents whose backoff restart is due: desired running, not destroyed, not crash-looping. */
+/**
+ * Agents the recovery may restart: meant to run, not destroyed, not crash-looping, and with no action in flight (an
+ * operator's action decides, and a recovery already under way is not begun again).
+ */
+const awaitingRecovery = () =>
+  and(
+    eq(agents.desiredState, "running"),
+    isNull(agents.destroyedAt),
+    isNull(agents.crashLoopingSince),
+    notExists(sql`(select 1 from ${transients} where ${transients.agent} = ${agents.name})`),
+  );
+
 export async function dueRestarts(db: DbOrTx, now: Date): Promise<AgentRow[]> {
   return db
     .select()
     .from(agents)
-    .where(
-      and(
-        isNotNull(agents.nextRestartAt),
-        lte(agents.nextRestartAt, now),
-        eq(agents.desiredState, "running"),
-        isNull(agents.destroyedAt),
-        isNull(agents.crashLoopingSince),
-      ),
-    );
+    .where(and(isNotNull(agents.nextRestartAt), lte(agents.nextRestartAt, now), awaitingRecovery()));
 }
 
+/** When the next restart is due; an agent with an action in flight is not waited for (its action decides). */
 export async function nextDueRestart(db: DbOrTx): Promise<Date | null> {
   const rows = await db
     .select({ at: sql<Date | null>`min(${agents.nextRestartAt})` })
     .from(agents)
-    .where(and(eq(agents.desiredState, "running"), isNull(agents.destroyedAt), isNull(agents.crashLoopingSince)));
+    .where(awaitingRecovery());
   const at = rows[0]?.at;
   return at ? new Date(at) : null;
 }
