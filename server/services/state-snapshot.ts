@@ -21,6 +21,8 @@ export type DbSnapshot = {
   loadedAt: Date;
 };
 
+type SnapshotEntry = { value: Promise<DbSnapshot>; at: number; generation: number; loaded: boolean };
+
 const SAFETY_TTL_MS = 5_000;
 const RECENT_QUESTIONS = 25;
 const RECENT_APPROVALS = 20;
@@ -33,7 +35,7 @@ const CRASH_WINDOW_MS = 10 * 60_000;
  * is still answered (for at most another TTL) while a fresh one loads, so no request waits for that reload.
  */
 export class StateSnapshotCache {
-  private current: { value: Promise<DbSnapshot>; at: number; generation: number; loaded: boolean } | undefined;
+  private current: SnapshotEntry | undefined;
   private generation = 0;
   private refreshing = false;
 
@@ -62,15 +64,12 @@ export class StateSnapshotCache {
     return this.reload().value;
   }
 
-  private reload() {
-    const entry = { value: this.load(), at: Date.now(), generation: this.generation, loaded: false };
+  private reload(): SnapshotEntry {
+    const entry = this.startLoad();
     this.current = entry;
-    entry.value.then(
-      () => (entry.loaded = true),
-      () => {
-        if (this.current === entry) this.current = undefined;
-      },
-    );
+    entry.value.catch(() => {
+      if (this.current === entry) this.current = undefined;
+    });
     return entry;
   }
 
@@ -79,17 +78,27 @@ export class StateSnapshotCache {
     if (this.refreshing) return;
     this.refreshing = true;
     const previous = this.current;
-    const entry = { value: this.load(), at: Date.now(), generation: this.generation, loaded: false };
+    const entry = this.startLoad();
+    entry.value
+      .then(
+        () => {
+          if (this.current === previous) this.current = entry;
+        },
+        () => {
+          // A failed reload (the database is down): the next request loads itself and answers the failure.
+          if (this.current === previous) this.current = undefined;
+        },
+      )
+      .finally(() => (this.refreshing = false));
+  }
+
+  private startLoad(): SnapshotEntry {
+    const entry: SnapshotEntry = { value: this.load(), at: Date.now(), generation: this.generation, loaded: false };
     entry.value.then(
-      () => {
-        entry.loaded = true;
-        if (this.current === previous) this.current = entry;
-      },
-      () => {
-        // A failed reload (the database is down): the next request loads itself and answers the failure.
-        if (this.current === previous) this.current = undefined;
-      },
-    ).finally(() => (this.refreshing = false));
+      () => (entry.loaded = true),
+      () => undefined,
+    );
+    return entry;
   }
 
   private async load(): Promise<DbSnapshot> {

@@ -88,7 +88,6 @@ export async function clearScheduledRestart(db: DbOrTx, name: string): Promise<v
   await db.update(agents).set({ nextRestartAt: null }).where(eq(agents.name, name));
 }
 
-/** Agents whose backoff restart is due: desired running, not destroyed, not crash-looping. */
 /**
  * Agents the recovery may restart: meant to run, not destroyed, not crash-looping, and with no action in flight (an
  * operator's action decides, and a recovery already under way is not begun again).
@@ -101,6 +100,7 @@ const awaitingRecovery = () =>
     notExists(sql`(select 1 from ${transients} where ${transients.agent} = ${agents.name})`),
   );
 
+/** Agents whose backoff restart is due (and that the recovery may restart). */
 export async function dueRestarts(db: DbOrTx, now: Date): Promise<AgentRow[]> {
   return db
     .select()
