@@ -19,16 +19,22 @@ describe("the page's conditional reads of /api/state", () => {
   afterAll(() => server?.stop());
 
   it("answers 304 with the held state while nothing changes", async () => {
-    const first = await fetchDashboardState({ previous: undefined, url, fetchImpl: asOperator });
-    const statuses: number[] = [];
-    const counting: typeof fetch = async (input, init) => {
-      const response = await asOperator(input, init);
-      statuses.push(response.status);
-      return response;
-    };
-    const again = await fetchDashboardState({ previous: first, url, fetchImpl: counting });
-    expect(statuses).toEqual([304]);
-    expect({ ...again, serverTime: null }).toEqual({ ...first, serverTime: null });
+    // The engine is shared with the other test files, whose agents come and go: a read that found the fleet changed
+    // is tried again, a few times at most.
+    let outcome: { statuses: number[]; first: unknown; again: unknown } | undefined;
+    for (let attempt = 0; attempt < 5 && !(outcome && outcome.statuses.join() === "304"); attempt++) {
+      const first = await fetchDashboardState({ previous: undefined, url, fetchImpl: asOperator });
+      const statuses: number[] = [];
+      const counting: typeof fetch = async (input, init) => {
+        const response = await asOperator(input, init);
+        statuses.push(response.status);
+        return response;
+      };
+      const again = await fetchDashboardState({ previous: first, url, fetchImpl: counting });
+      outcome = { statuses, first: { ...first, serverTime: null }, again: { ...again, serverTime: null } };
+    }
+    expect(outcome!.statuses).toEqual([304]);
+    expect(outcome!.again).toEqual(outcome!.first);
   });
 
   it("never trades the held state for a newer tag whose body was dropped (a refetch cancelled mid-body)", async () => {
