@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { agentPrefix, cleanupAgents, containerLines, docker, engineState, eventually } from "../helpers/docker";
 import { startEngineProxy } from "../helpers/engine-proxy";
 import { createDatabase, startPostgres } from "../helpers/postgres";
-import { dashboardState, operatorFetch, ROOT, spawnAgent, startServer } from "../helpers/server";
+import { dashboardState, operatorFetch, ROOT, type ServerProcess, spawnAgent, startServer } from "../helpers/server";
 
 const prefix = agentPrefix();
 afterAll(() => cleanupAgents(prefix));
@@ -18,6 +18,17 @@ const INSPECT = /^GET (\/v[\d.]+)?\/containers\/[^/?]+\/json/;
 const START = /^POST (\/v[\d.]+)?\/containers\/[^/?]+\/start/;
 /** A read of one container's log. */
 const LOGS = /^GET (\/v[\d.]+)?\/containers\/[^/?]+\/logs\?/;
+
+/** Spawns an agent and waits until it has printed its first tick (so it has last lines to lose). */
+async function spawnTicking(server: ServerProcess, name: string) {
+  await spawnAgent(server, name);
+  await eventually(async () => (await containerLines(name)).some((line) => line.endsWith("line 1")), "a log line");
+}
+
+/** The agent's crash records, newest first. */
+async function crashesOf(server: ServerProcess, name: string) {
+  return (await (await operatorFetch(server, `/api/agents/${name}/crashes`)).json()).crashes;
+}
 
 describe("the dashboard's live picture of the fleet", () => {
   it("a reconcile poll already on its way does not bring back an agent destroyed meanwhile", async () => {
@@ -52,8 +63,7 @@ describe("the dashboard's live picture of the fleet", () => {
     const server = await startServer({ DOCKER_HOST: proxy.dockerHost });
     try {
       const name = `${prefix}-slow-inspect`;
-      await spawnAgent(server, name);
-      await eventually(async () => (await containerLines(name)).some((line) => line.endsWith("line 1")), "a log line");
+      await spawnTicking(server, name);
       // A busy engine answers an inspect of a dead container only once it has cleaned it up: here, 8 s later.
       const heldMs = 8_000;
       proxy.delayResponses(INSPECT, heldMs);
@@ -61,8 +71,8 @@ describe("the dashboard's live picture of the fleet", () => {
       await docker.getContainer(`hive-${name}`).kill({ signal: "SIGKILL" });
 
       const crashes = await eventually(async () => {
-        const body = await (await operatorFetch(server, `/api/agents/${name}/crashes`)).json();
-        return body.crashes.length > 0 && body.crashes[0].lastLines.length > 0 ? body.crashes : null;
+        const crashes = await crashesOf(server, name);
+        return crashes.length > 0 && crashes[0].lastLines.length > 0 ? crashes : null;
       }, "the crash record, from the event alone", heldMs - 3_000);
       expect(Date.now() - killedAt).toBeLessThan(heldMs);
       expect(crashes).toHaveLength(1);
@@ -79,14 +89,13 @@ describe("the dashboard's live picture of the fleet", () => {
     const server = await startServer({ DOCKER_HOST: proxy.dockerHost });
     try {
       const name = `${prefix}-slow-lines`;
-      await spawnAgent(server, name);
-      await eventually(async () => (await containerLines(name)).some((line) => line.endsWith("line 1")), "a log line");
+      await spawnTicking(server, name);
       const heldMs = 5_000;
       proxy.delayResponses(LOGS, heldMs);
       const killedAt = Date.now();
       await docker.getContainer(`hive-${name}`).kill({ signal: "SIGKILL" });
 
-      const crashes = async () => (await (await operatorFetch(server, `/api/agents/${name}/crashes`)).json()).crashes;
+      const crashes = () => crashesOf(server, name);
       const [recorded] = await eventually(async () => {
         const list = await crashes();
         return list.length > 0 ? list : null;
@@ -123,9 +132,8 @@ describe("the dashboard's live picture of the fleet", () => {
     try {
       const name = `${prefix}-slow-start`;
       const other = `${prefix}-slow-start-2`;
-      await spawnAgent(server, name);
+      await spawnTicking(server, name);
       await spawnAgent(server, other);
-      await eventually(async () => (await containerLines(name)).some((line) => line.endsWith("line 1")), "a log line");
       // The engine answers starts 6 s late: the recovery's restart stays in flight that long.
       proxy.delayResponses(START, 6_000);
       await docker.getContainer(`hive-${name}`).kill({ signal: "SIGKILL" });
@@ -138,8 +146,7 @@ describe("the dashboard's live picture of the fleet", () => {
       // marked due while it is being made.
       await docker.getContainer(`hive-${other}`).kill({ signal: "SIGKILL" });
       await eventually(async () => {
-        const { crashes } = await (await operatorFetch(server, `/api/agents/${other}/crashes`)).json();
-        return crashes.length > 0 ? true : null;
+        return (await crashesOf(server, other)).length > 0 ? true : null;
       }, "the second crash recorded", 3_000);
       const commits = async () =>
         Number((await client.query("select xact_commit from pg_stat_database where datname = current_database()")).rows[0].xact_commit);
