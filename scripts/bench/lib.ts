@@ -1,10 +1,10 @@
 // Shared pieces for `npm run bench`: a real server process, an engine client, statistics and the report table.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../../tests/helpers/ports";
-import { createDatabase, startPostgres } from "../../tests/helpers/postgres";
+import { createMigratedDatabase, startPostgres } from "../../tests/helpers/postgres";
 
 export const ROOT = path.resolve(__dirname, "../..");
 // The engine client, test image, cleanup and SSE reader are the tests' own, so both measure the same way.
@@ -119,10 +119,7 @@ export function api(server: BenchServer, pathname: string, init: RequestInit = {
 export async function onPostgres<T>(work: (url: string) => Promise<T>): Promise<T> {
   const cluster = await startPostgres();
   try {
-    const url = await createDatabase(cluster.url());
-    const migrated = spawnSync("npm", ["run", "--silent", "db:migrate"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url } });
-    if (migrated.status !== 0) throw new Error(`db:migrate failed: ${migrated.stderr}`);
-    return await work(url);
+    return await work(await createMigratedDatabase(cluster.url()));
   } finally {
     cluster.destroy();
   }

@@ -73,3 +73,12 @@ export async function createDatabase(adminUrl: string, prefix = "hive_test"): Pr
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/** A fresh database in the cluster with the dashboard's migrations applied (`npm run db:migrate`); returns its URL. */
+export async function createMigratedDatabase(adminUrl: string): Promise<string> {
+  const url = await createDatabase(adminUrl);
+  const root = path.resolve(__dirname, "../..");
+  const migrated = spawnSync("npm", ["run", "--silent", "db:migrate"], { cwd: root, env: { ...process.env, DATABASE_URL: url }, encoding: "utf8" });
+  if (migrated.status !== 0) throw new Error(`db:migrate failed (exit ${migrated.status}): ${migrated.stderr}`);
+  return url;
+}

@@ -1,9 +1,8 @@
-import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentPrefix, bootCount, cleanupAgents, containerLines, docker, engineState, eventually } from "../helpers/docker";
-import { createDatabase, startPostgres } from "../helpers/postgres";
-import { agentFetch, dashboardState, mintAgentToken, operatorFetch, ROOT, type ServerProcess, spawnAgent, startServer } from "../helpers/server";
+import { createMigratedDatabase, startPostgres } from "../helpers/postgres";
+import { agentFetch, dashboardState, mintAgentToken, operatorFetch, type ServerProcess, spawnAgent, startServer } from "../helpers/server";
 
 let server: ServerProcess;
 const prefix = agentPrefix();
@@ -204,8 +203,7 @@ describe("tombstone retention (optional)", () => {
   it("purges tombstones older than the configured days at start, with an event and an audit row", async () => {
     const cluster = await startPostgres();
     try {
-      const url = await createDatabase(cluster.url());
-      expect(spawnSync("npm", ["run", "--silent", "db:migrate"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url } }).status).toBe(0);
+      const url = await createMigratedDatabase(cluster.url());
       const name = `${prefix}-old`;
       const first = await startServer({ DATABASE_URL: url });
       await spawnAgent(first, name);

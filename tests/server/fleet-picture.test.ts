@@ -1,10 +1,9 @@
-import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { agentPrefix, cleanupAgents, containerLines, docker, engineState, eventually } from "../helpers/docker";
 import { startEngineProxy } from "../helpers/engine-proxy";
-import { createDatabase, startPostgres } from "../helpers/postgres";
-import { dashboardState, operatorFetch, ROOT, type ServerProcess, spawnAgent, startServer } from "../helpers/server";
+import { createMigratedDatabase, startPostgres } from "../helpers/postgres";
+import { dashboardState, operatorFetch, type ServerProcess, spawnAgent, startServer } from "../helpers/server";
 
 const prefix = agentPrefix();
 afterAll(() => cleanupAgents(prefix));
@@ -123,9 +122,7 @@ describe("the dashboard's live picture of the fleet", () => {
     // On PostgreSQL, so the dashboard's transactions can be counted from outside it.
     const cluster = await startPostgres();
     const proxy = await startEngineProxy();
-    const url = await createDatabase(cluster.url());
-    const migrated = spawnSync("npm", ["run", "--silent", "db:migrate"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, encoding: "utf8" });
-    expect(migrated.status, migrated.stderr).toBe(0);
+    const url = await createMigratedDatabase(cluster.url());
     const server = await startServer({ DOCKER_HOST: proxy.dockerHost, DATABASE_URL: url });
     const client = new pg.Client({ connectionString: url });
     await client.connect();

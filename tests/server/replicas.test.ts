@@ -1,9 +1,8 @@
-import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentPrefix, cleanupAgents, docker, eventually } from "../helpers/docker";
-import { createDatabase, type PostgresCluster, startPostgres } from "../helpers/postgres";
-import { agentFetch, mintAgentToken, operatorFetch, ROOT, type ServerProcess, spawnAgent, startServer, viewOf } from "../helpers/server";
+import { createMigratedDatabase, type PostgresCluster, startPostgres } from "../helpers/postgres";
+import { agentFetch, mintAgentToken, operatorFetch, type ServerProcess, spawnAgent, startServer, viewOf } from "../helpers/server";
 
 // Two dashboard replicas on one PostgreSQL: shared pills and events, one leader, each crash recorded once.
 let cluster: PostgresCluster;
@@ -16,9 +15,7 @@ const leads = (server: ServerProcess) => server.logs().some((line) => String(lin
 
 beforeAll(async () => {
   cluster = await startPostgres();
-  url = await createDatabase(cluster.url());
-  const migrated = spawnSync("npm", ["run", "--silent", "db:migrate"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, encoding: "utf8" });
-  if (migrated.status !== 0) throw new Error(migrated.stderr);
+  url = await createMigratedDatabase(cluster.url());
   a = await startServer({ DATABASE_URL: url });
   b = await startServer({ DATABASE_URL: url });
 });
