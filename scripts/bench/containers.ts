@@ -1,7 +1,7 @@
 // Containers panel: /api/state vs the raw engine list, restart vs the raw engine restart, crash detection
 // latency (engine kill -> container_crash event), and how fast an action reaches a second dashboard.
 import { randomBytes } from "node:crypto";
-import { api, cleanupAgents, docker, median, onPostgres, percentile, readEvents, report, startBenchServer, TEST_IMAGE } from "./lib";
+import { api, cleanupAgents, docker, median, onPostgres, percentile, readEvents, report, settle, startBenchServer, TEST_IMAGE } from "./lib";
 
 const COUNT = Number(process.env.BENCH_AGENTS ?? 200);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 60);
@@ -54,7 +54,8 @@ async function measure(serverEnv: Record<string, string>) {
       if ((state.containers?.filter((container) => container.name.startsWith(prefix)).length ?? 0) >= COUNT) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Measure the fleet in its steady state, not the engine still busy with the 200 starts that made it.
+    await settle();
 
     // /api/state vs GET /containers/json (the call it wraps), interleaved.
     const stateTimes: number[] = [];

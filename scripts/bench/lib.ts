@@ -59,6 +59,44 @@ export function printReport(title: string) {
   for (const row of rows) console.log(line(row));
 }
 
+/** The share of the last 10 s in which some task waited for a CPU (Linux PSI), or null where the kernel lacks it. */
+function cpuPressure(): number | null {
+  try {
+    const some = fs.readFileSync("/proc/pressure/cpu", "utf8").split("\n")[0] ?? "";
+    const value = Number(/avg10=([\d.]+)/.exec(some)?.[1]);
+    return Number.isFinite(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Waits for the machine to settle after the bench's own setup (creating and starting a fleet keeps the engine and
+ * the kernel busy for a minute or more after the last start returns): until the CPU pressure stops falling (less
+ * than 2 points in 10 s) or is low, at most `maxMs`. Without PSI it waits a fixed 30 s. Prints what it waited for.
+ */
+export async function settle(maxMs = Number(process.env.BENCH_SETTLE_MAX_MS ?? 120_000)): Promise<void> {
+  const started = Date.now();
+  const readings: number[] = [];
+  for (;;) {
+    const pressure = cpuPressure();
+    if (pressure === null) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, maxMs)));
+      console.log(`waited ${Math.min(30, maxMs / 1000).toFixed(0)} s for the fleet to settle (no CPU pressure figures here)`);
+      return;
+    }
+    readings.push(pressure);
+    const tenSecondsAgo = readings.at(-11);
+    const steady = pressure < 10 || (tenSecondsAgo !== undefined && tenSecondsAgo - pressure < 2);
+    if (steady || Date.now() - started >= maxMs) {
+      const waited = ((Date.now() - started) / 1000).toFixed(0);
+      console.log(`settled after ${waited} s: CPU pressure ${readings[0]!.toFixed(0)} % → ${pressure.toFixed(0)} %${steady ? "" : " (gave up waiting)"}`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
+
 export type BenchServer = { baseUrl: string; child: ChildProcess; stop(): Promise<void>; rssMb(): number };
 
 /** Starts the production server (`node server.mjs`) on a fresh embedded database (or DATABASE_URL when given). */
