@@ -41,12 +41,36 @@ export type ActionRequest = {
  */
 const requestsSent = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Agents whose in-flight slot this process holds right now (the database row says so to every replica). */
-const heldSlots = new WeakMap<HiveApp, Set<string>>();
+/**
+ * Per agent, this process's last action on it: "held" while it holds the in-flight slot (the database row says so to
+ * every replica), then when it released the slot (Date.now()).
+ */
+const slots = new WeakMap<HiveApp, Map<string, "held" | number>>();
+/** Released slots older than this are forgotten once the map grows past `SLOTS_KEPT`. */
+const RELEASED_KEPT_MS = 60_000;
+const SLOTS_KEPT = 1_000;
+
+function slotsOf(app: HiveApp) {
+  return slots.get(app) ?? slots.set(app, new Map()).get(app)!;
+}
 
 /** Whether this process is acting on the agent: a stop it sees meanwhile is its own doing, no need to ask the database. */
 export function holdsSlot(app: HiveApp, agent: string): boolean {
-  return heldSlots.get(app)?.has(agent) ?? false;
+  return slots.get(app)?.get(agent) === "held";
+}
+
+/** When this process last released the agent's slot (Date.now()); undefined while it holds it or never did lately. */
+export function slotReleasedAt(app: HiveApp, agent: string): number | undefined {
+  const slot = slots.get(app)?.get(agent);
+  return typeof slot === "number" ? slot : undefined;
+}
+
+function markReleased(app: HiveApp, agent: string) {
+  const held = slotsOf(app);
+  const now = Date.now();
+  held.set(agent, now);
+  if (held.size <= SLOTS_KEPT) return;
+  for (const [name, slot] of held) if (slot !== "held" && slot < now - RELEASED_KEPT_MS) held.delete(name);
 }
 
 /**
@@ -76,8 +100,7 @@ export async function withInFlightSlot<T>(request: ActionRequest, work: () => Pr
       holder ? { action: holder.action, startedBy: holder.startedBy, startedAt: holder.startedAt.toISOString() } : undefined,
     );
   }
-  const held = heldSlots.get(app) ?? heldSlots.set(app, new Set()).get(app)!;
-  held.add(agent);
+  slotsOf(app).set(agent, "held");
   const working = measure("work", work);
   // Other dashboards hear of the pill while the engine works; the announcement need not precede the call.
   const started = requestsSent()
@@ -91,7 +114,7 @@ export async function withInFlightSlot<T>(request: ActionRequest, work: () => Pr
     throw error;
   } finally {
     await started;
-    held.delete(agent);
+    markReleased(app, agent);
     // Success only tells other dashboards to refresh, in the statement that frees the slot.
     const finished = failed ? undefined : { kind: "action_finished", agent };
     await measure("release", () => releaseTransient(db, agent, claim.row.id, finished)).catch((error: Error) =>

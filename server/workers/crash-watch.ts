@@ -16,7 +16,7 @@ import { notifyChange, publishEvent } from "../db/queries/events";
 import { listTransients } from "../db/queries/transients";
 import { isUp } from "../runtime/status-line";
 import type { AgentContainer, LogLine } from "../runtime/types";
-import { CRASH_WINDOW_MS, holdsSlot, withInFlightSlot } from "../services/agent-action";
+import { CRASH_WINDOW_MS, holdsSlot, slotReleasedAt, withInFlightSlot } from "../services/agent-action";
 import { notifyAgentStarted } from "../services/agent-inbox";
 import { withTimeout } from "../timeout";
 import type { StopTransition } from "./fleet-watcher";
@@ -30,9 +30,16 @@ const STABLE_AFTER_MS = 10 * 60_000;
 const HOUSEKEEPING_MS = 10_000;
 /**
  * How long a crash seen in the events stream waits for the engine's inspect (and its last lines) before its event's
- * account stands. The in-flight slot is what tells an action's stop from a crash; the inspect is a second look.
+ * account stands, when it asks for one. The in-flight slot is what tells an action's stop from a crash; the inspect is
+ * a second look, for deaths that an action which has just freed its slot may explain.
  */
 const CONFIRM_WAIT_MS = 150;
+/** How long after an action on an agent (on any replica) a death of its container may still be that action's doing. */
+const ACTION_AFTERMATH_MS = 10_000;
+/** How long the record of a death that no action explains waits for its last lines; past it they are added later. */
+const LINES_WAIT_MS = 50;
+/** Notices of an action on an agent, from this replica or another. */
+const ACTION_NOTICES = new Set(["action_started", "action_finished", "action_failed"]);
 /** How long a stopping crash watch gives last lines still on their way to reach their records. */
 const LATE_LINES_GRACE_MS = 2_000;
 
@@ -54,6 +61,10 @@ export class CrashWatch {
   private readonly perAgent = new KeyedSerial();
   /** Last lines still being read for crashes already recorded without them. */
   private readonly lateLines = new Set<Promise<void>>();
+  /** When this process last heard of an action on each agent (any replica's notice; Date.now()). */
+  private readonly actedOn = new Map<string, number>();
+  /** When this watch began or its notices may have had a gap: any agent may have been acted on until the aftermath ends. */
+  private unsureSince = 0;
   private active = false;
 
   constructor(private readonly app: HiveApp) {}
@@ -84,7 +95,13 @@ export class CrashWatch {
     if (this.active) return;
     this.active = true;
     const fleet = this.app.fleet;
+    // Actions that ended before this watch began (another leader's, or this process's before it led) are not known.
+    this.unsureSince = Date.now();
     this.subscriptions = [
+      this.app.events.subscribe((notice) => {
+        if (notice.kind === "resync") this.unsureSince = Date.now();
+        else if (notice.agent && ACTION_NOTICES.has(notice.kind)) this.actedOn.set(notice.agent, Date.now());
+      }),
       fleet.onStop((transition) => void this.perAgent.run(transition.agent, () => this.guard("crash", () => this.onStopped(transition)))),
       fleet.onReseed(() => void this.exclusive("reconcile", () => this.reconcile())),
     ];
@@ -116,8 +133,15 @@ export class CrashWatch {
     await this.ensureDesiredRunning();
   }
 
+  /** Whether an action on the agent ended so lately, here or on another replica, that a death now may be its doing. */
+  private actionNear(agent: string): boolean {
+    const last = Math.max(this.unsureSince, this.actedOn.get(agent) ?? 0, slotReleasedAt(this.app, agent) ?? 0);
+    return Date.now() - last < ACTION_AFTERMATH_MS;
+  }
+
   /** Containers created outside the dashboard get a record; agents stable for a while get their backoff reset. */
   private async housekeeping() {
+    for (const [agent, at] of this.actedOn) if (Date.now() - at >= ACTION_AFTERMATH_MS) this.actedOn.delete(agent);
     if (this.app.runtimeMonitor.status !== "up") return;
     const db = this.app.database.db;
     const containers = await this.containers();
@@ -154,20 +178,24 @@ export class CrashWatch {
     ]);
     if (transients.some((transient) => transient.agent === agent)) return; // an action explains it
     if (!row || row.desiredState !== "running" || row.destroyedAt) return; // an operator's stop, or a destroy
-    // The engine's own look says whether the container is back already (an action that freed its slot before this
-    // death came off the events stream) and has the exit details. A busy engine answers it only once the container is
-    // cleaned up, so an event's account stands after a short wait; a poll's list lacks those details, so it waits.
-    // The last lines get the same short wait: past it the crash is recorded without them and they are added when
-    // they come, so a busy engine delays the record of what happened, not the news that it did.
+    // A poll's list lacks the exit details, so the engine is asked and waited for. An event has them; the engine's own
+    // look is then asked for only when an action ended lately, to tell whether the container is back already (the
+    // action freed its slot before this death came off the events stream). A busy engine answers it only once the
+    // container is cleaned up, so the event's account stands after a short wait.
+    // The last lines get a short wait too: past it the crash is recorded without them and they are added when they
+    // come, so a busy engine delays the record of what happened, not the news that it did.
+    const secondLook = via === "poll" || this.actionNear(agent);
     const askedAt = performance.now();
     const lines = this.app.runtime.logs(agent, { tail: 50, timestamps: true, stdout: true, stderr: true }).catch((): LogLine[] => []);
+    const inspect = () => this.app.runtime.inspectAgent(agent);
     const [looked, lastLines] = await Promise.all([
-      via === "event" ? withTimeout(this.app.runtime.inspectAgent(agent), CONFIRM_WAIT_MS, "inspect").catch(() => undefined) : this.app.runtime.inspectAgent(agent),
-      withTimeout(lines, CONFIRM_WAIT_MS, "last lines").catch(() => undefined),
+      via === "poll" ? inspect() : secondLook ? withTimeout(inspect(), CONFIRM_WAIT_MS, "inspect").catch(() => undefined) : undefined,
+      withTimeout(lines, secondLook ? CONFIRM_WAIT_MS : LINES_WAIT_MS, "last lines").catch(() => undefined),
     ]);
     const checkedAt = performance.now();
     const container = looked === undefined ? seen : looked;
     if (!container || container.containerId !== containerId || isUp(container.state)) return; // replaced or back up
+    if (this.app.fleet.movedOnFrom(agent, containerId, diedAt)) return; // gone, replaced or back up, as later events tell
     const crashedAt = container.finishedAt ? new Date(container.finishedAt) : now;
     const recent = earlier + 1;
     const looping = recent >= CRASH_LOOP_THRESHOLD;
@@ -210,6 +238,7 @@ export class CrashWatch {
       checkMs: Math.round(askedAt - began),
       engineMs: Math.round(checkedAt - askedAt),
       recordMs: Math.round(performance.now() - checkedAt),
+      secondLook,
       confirmed: looked !== undefined,
       linesLater: lastLines === undefined,
     };

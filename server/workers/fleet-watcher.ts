@@ -120,6 +120,16 @@ export class FleetWatcher implements Worker {
     return count;
   }
 
+  /**
+   * Whether the picture has moved on from the container's death at `at`, as later events told: the container is gone,
+   * replaced by another, or up again in a run that began after it.
+   */
+  movedOnFrom(agent: string, containerId: string, at: Date): boolean {
+    const container = this.containers.get(agent);
+    if (!container || container.containerId !== containerId) return true;
+    return isUp(container.state) && container.startedAt !== null && Date.parse(container.startedAt) > at.getTime();
+  }
+
   /** A list fetched elsewhere refreshes the picture too (without transitions: the poll judges those). */
   absorb(containers: AgentContainer[]): void {
     if (this.streamOpen) return;

@@ -14,6 +14,11 @@ export type EngineProxy = {
   openFollowConnections: (containerId?: string) => number;
   /** From now on, the engine's answers to requests whose line matches are held back this long (a slow engine). */
   delayResponses: (match: RegExp, ms: number) => void;
+  /**
+   * What the engine sends from now on over connections already open for a matching request (a stream, such as the
+   * events stream) is held back this long, then passes in order: the engine is late to tell.
+   */
+  holdOpenStreams: (match: RegExp, ms: number) => number;
   close: () => Promise<void>;
 };
 
@@ -25,16 +30,17 @@ export type EngineProxy = {
 export async function startEngineProxy(upstreamSocket = "/var/run/docker.sock"): Promise<EngineProxy> {
   const socketPath = path.join(tempDir("hive-engine-proxy-"), "docker.sock");
   const seen: string[] = [];
-  const connections = new Set<{ follows: string[]; socket: net.Socket }>();
+  const connections = new Set<{ requests: string[]; follows: string[]; socket: net.Socket; holdUntil: number }>();
   let delay: { match: RegExp; ms: number } | null = null;
   const server = net.createServer((client) => {
-    const entry = { follows: [] as string[], socket: client, holdUntil: 0 };
+    const entry = { requests: [] as string[], follows: [] as string[], socket: client, holdUntil: 0 };
     connections.add(entry);
     const upstream = net.connect(upstreamSocket);
     client.on("data", (chunk: Buffer) => {
       for (const match of chunk.toString("latin1").matchAll(REQUEST_LINE)) {
         const target = decodeURIComponent(match[2]!);
         seen.push(`${match[1]} ${target}`);
+        entry.requests.push(`${match[1]} ${target}`);
         if (delay?.match.test(`${match[1]} ${target}`)) entry.holdUntil = Date.now() + delay.ms;
         if (/\/logs\?/.test(target) && /[?&]follow=(true|1)\b/.test(target)) entry.follows.push(target);
       }
@@ -65,6 +71,11 @@ export async function startEngineProxy(upstreamSocket = "/var/run/docker.sock"):
     requests: () => [...seen],
     delayResponses: (match, ms) => {
       delay = { match, ms };
+    },
+    holdOpenStreams: (match, ms) => {
+      const held = [...connections].filter((entry) => entry.requests.some((line) => match.test(line)));
+      for (const entry of held) entry.holdUntil = Date.now() + ms;
+      return held.length;
     },
     openFollowConnections: (containerId) =>
       [...connections].filter((entry) => entry.follows.some((target) => !containerId || target.includes(`/containers/${containerId}/`))).length,

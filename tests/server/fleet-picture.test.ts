@@ -11,12 +11,16 @@ afterAll(() => cleanupAgents(prefix));
 /** The fleet watcher's full list (the reconcile poll), as opposed to one agent's lookup by its label value. */
 const FULL_LIST = /^GET (\/v[\d.]+)?\/containers\/json\?.*"label":\["hive\.agent"\]/;
 const HELD_MS = 3_000;
+/** How long after an action the crash watch asks the engine for a second look at a death (crash-watch.ts). */
+const ACTION_AFTERMATH_MS = 10_000;
 /** One container's inspect (the list is /containers/json, without an id). */
 const INSPECT = /^GET (\/v[\d.]+)?\/containers\/[^/?]+\/json/;
 /** A container's start. */
 const START = /^POST (\/v[\d.]+)?\/containers\/[^/?]+\/start/;
 /** A read of one container's log. */
 const LOGS = /^GET (\/v[\d.]+)?\/containers\/[^/?]+\/logs\?/;
+/** The engine's events stream. */
+const EVENTS = /^GET (\/v[\d.]+)?\/events/;
 
 /** Spawns an agent and waits until it has printed its first tick (so it has last lines to lose). */
 async function spawnTicking(server: ServerProcess, name: string) {
@@ -89,6 +93,8 @@ describe("the dashboard's live picture of the fleet", () => {
     try {
       const name = `${prefix}-slow-lines`;
       await spawnTicking(server, name);
+      // Past the aftermath of its spawn, no action can explain a death: the die event alone makes the record.
+      await new Promise((resolve) => setTimeout(resolve, ACTION_AFTERMATH_MS));
       const heldMs = 5_000;
       proxy.delayResponses(LOGS, heldMs);
       const killedAt = Date.now();
@@ -112,6 +118,33 @@ describe("the dashboard's live picture of the fleet", () => {
       // The page's state says so too: the agent's crash history is fetched again.
       const { containers } = await dashboardState(server);
       expect(containers?.find((container) => container.name === name)?.crashes.last).toMatchObject({ id: recorded.id, lineCount: completed.lineCount });
+    } finally {
+      await server.stop();
+      await proxy.close();
+    }
+  });
+
+  it("takes a restart whose death the engine tells only after the action ended for the action's doing, not a crash", async () => {
+    const proxy = await startEngineProxy();
+    const server = await startServer({ DOCKER_HOST: proxy.dockerHost });
+    try {
+      const name = `${prefix}-late-events`;
+      await spawnTicking(server, name);
+      // The engine's events reach the dashboard 3 s late: the restart's death comes in after its slot was freed.
+      const heldMs = 3_000;
+      expect(proxy.holdOpenStreams(EVENTS, heldMs)).toBe(1);
+      const heldAt = Date.now();
+      const restarted = await operatorFetch(server, `/api/agents/${name}/restart`, { method: "POST", body: "{}" });
+      expect(restarted.status).toBe(200);
+      expect(Date.now() - heldAt).toBeLessThan(heldMs);
+      const { containers } = await dashboardState(server);
+      expect(containers?.find((container) => container.name === name)?.pending ?? null).toBeNull();
+
+      // Once the held events are in and judged, there is no crash, and nothing was restarted on top.
+      await new Promise((resolve) => setTimeout(resolve, heldMs + 2_000 - (Date.now() - heldAt)));
+      expect(await crashesOf(server, name)).toEqual([]);
+      const after = await dashboardState(server);
+      expect(after.containers?.find((container) => container.name === name)).toMatchObject({ state: "running", crashes: { last: null } });
     } finally {
       await server.stop();
       await proxy.close();
