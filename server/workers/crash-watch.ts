@@ -40,6 +40,11 @@ const ACTION_AFTERMATH_MS = 10_000;
 const LINES_WAIT_MS = 50;
 /** Notices of an action on an agent, from this replica or another. */
 const ACTION_NOTICES = new Set(["action_started", "action_finished", "action_failed"]);
+/**
+ * Crashed agents restarted side by side at most. A crash storm is recovered a few agents at a time, oldest crash first,
+ * so that the engine (and the crash watch, which must hear of the next death) stay responsive.
+ */
+const RECOVERY_CONCURRENCY = 4;
 /** How long a stopping crash watch gives last lines still on their way to reach their records. */
 const LATE_LINES_GRACE_MS = 2_000;
 
@@ -61,6 +66,10 @@ export class CrashWatch {
   private readonly perAgent = new KeyedSerial();
   /** Last lines still being read for crashes already recorded without them. */
   private readonly lateLines = new Set<Promise<void>>();
+  /** Due restarts waiting for a recovery worker, and the agents queued or under way. */
+  private readonly recoveryQueue: { name: string; restartAttempt: number }[] = [];
+  private readonly recovering = new Set<string>();
+  private recoveryWorkers = 0;
   /** When this process last heard of an action on each agent (any replica's notice; Date.now()). */
   private readonly actedOn = new Map<string, number>();
   /** When this watch began or its notices may have had a gap: any agent may have been acted on until the aftermath ends. */
@@ -117,8 +126,10 @@ export class CrashWatch {
     this.subscriptions = [];
     clearInterval(this.housekeepingTimer);
     clearTimeout(this.recoveryTimer);
+    this.recoveryQueue.length = 0; // restarts under way finish; queued ones are due again for the next leader
     await this.chain;
     await this.perAgent.idle();
+    this.recovering.clear();
     await withTimeout(Promise.all(this.lateLines), LATE_LINES_GRACE_MS, "late crash lines").catch(() => undefined);
   }
 
@@ -263,34 +274,53 @@ export class CrashWatch {
     }
   }
 
-  /** Arms one timer for the earliest due restart. */
+  /** Arms one timer for the earliest due restart that is not queued already. */
   private async scheduleRecovery() {
     if (!this.active) return;
     clearTimeout(this.recoveryTimer);
-    const next = await nextDueRestart(this.app.database.db).catch(() => null);
+    const next = await nextDueRestart(this.app.database.db, [...this.recovering]).catch(() => null);
     if (!next) return;
     const delay = Math.max(0, next.getTime() - Date.now());
     this.recoveryTimer = setTimeout(() => void this.guard("recover", () => this.runDueRestarts()), delay);
     this.recoveryTimer.unref();
   }
 
+  /** Queues the due restarts (oldest first) for the recovery workers. */
   private async runDueRestarts() {
     if (this.app.runtimeMonitor.status !== "up") return;
-    const db = this.app.database.db;
-    const due = await dueRestarts(db, new Date()); // agents with an action in flight are left to it
-    await Promise.all(due.map((row) => this.perAgent.run(row.name, () => this.guard("recover", () => this.restartCrashed(row)))));
+    // Agents with an action in flight are left to it; those queued already keep their place.
+    const due = await dueRestarts(this.app.database.db, new Date(), [...this.recovering]);
+    for (const row of due) {
+      this.recovering.add(row.name);
+      this.recoveryQueue.push(row);
+    }
+    while (this.recoveryWorkers < RECOVERY_CONCURRENCY && this.recoveryQueue.length > 0) void this.recoveryWorker();
     await this.scheduleRecovery();
+  }
+
+  private async recoveryWorker() {
+    this.recoveryWorkers++;
+    try {
+      for (let row = this.recoveryQueue.shift(); row; row = this.recoveryQueue.shift()) {
+        if (this.active) await this.perAgent.run(row.name, () => this.guard("recover", () => this.restartCrashed(row)));
+        this.recovering.delete(row.name);
+        // A failed restart was scheduled again, later; the timer must know.
+        await this.scheduleRecovery();
+      }
+    } finally {
+      this.recoveryWorkers--;
+    }
   }
 
   private async restartCrashed(row: { name: string; restartAttempt: number }) {
     const db = this.app.database.db;
-    const container = await this.app.runtime.inspectAgent(row.name);
-    if (!container || isUp(container.state)) {
-      await clearScheduledRestart(db, row.name);
-      await notifyChange(db, { kind: "restart_cancelled", agent: row.name });
-      return;
-    }
     try {
+      const container = await this.app.runtime.inspectAgent(row.name);
+      if (!container || isUp(container.state)) {
+        await clearScheduledRestart(db, row.name);
+        await notifyChange(db, { kind: "restart_cancelled", agent: row.name });
+        return;
+      }
       // The restart stops being due before the slot is freed, so the recovery never sees it due and free at once.
       await withInFlightSlot({ app: this.app, agent: row.name, kind: "starting", action: "recover", actor: "system:recovery" }, async () => {
         await this.app.runtime.startAgent(row.name);

@@ -13,6 +13,8 @@ const FULL_LIST = /^GET (\/v[\d.]+)?\/containers\/json\?.*"label":\["hive\.agent
 const HELD_MS = 3_000;
 /** How long after an action the crash watch asks the engine for a second look at a death (crash-watch.ts). */
 const ACTION_AFTERMATH_MS = 10_000;
+/** How many crashed agents the recovery restarts side by side (crash-watch.ts). */
+const RECOVERY_CONCURRENCY = 4;
 /** One container's inspect (the list is /containers/json, without an id). */
 const INSPECT = /^GET (\/v[\d.]+)?\/containers\/[^/?]+\/json/;
 /** A container's start. */
@@ -145,6 +147,36 @@ describe("the dashboard's live picture of the fleet", () => {
       expect(await crashesOf(server, name)).toEqual([]);
       const after = await dashboardState(server);
       expect(after.containers?.find((container) => container.name === name)).toMatchObject({ state: "running", crashes: { last: null } });
+    } finally {
+      await server.stop();
+      await proxy.close();
+    }
+  });
+
+  it("recovers a crash storm a few agents at a time, and every agent in the end", async () => {
+    const proxy = await startEngineProxy();
+    const server = await startServer({ DOCKER_HOST: proxy.dockerHost });
+    try {
+      const names = Array.from({ length: 6 }, (_, index) => `${prefix}-storm-${index}`);
+      for (const name of names) await spawnAgent(server, name);
+      // The engine answers starts 3 s late, so recoveries overlap for as long as the limit allows.
+      proxy.delayResponses(START, 3_000);
+      await Promise.all(names.map((name) => docker.getContainer(`hive-${name}`).kill({ signal: "SIGKILL" })));
+
+      let most = 0;
+      const recovered = new Set<string>();
+      const deadline = Date.now() + 20_000;
+      while (recovered.size < names.length && Date.now() < deadline) {
+        const { containers } = await dashboardState(server);
+        const ours = containers?.filter((container) => names.includes(container.name)) ?? [];
+        const recovering = ours.filter((container) => container.pending?.startedBy === "system:recovery").length;
+        most = Math.max(most, recovering);
+        for (const container of ours) if (container.state === "running" && !container.pending) recovered.add(container.name);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      expect([...recovered].sort()).toEqual([...names].sort());
+      expect(most).toBe(RECOVERY_CONCURRENCY);
+      for (const name of names) expect(await crashesOf(server, name)).toHaveLength(1);
     } finally {
       await server.stop();
       await proxy.close();

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, isNotNull, isNull, lte, notExists, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lte, notExists, notInArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { type AgentConfig, agents, transients } from "../schema";
 
@@ -90,30 +90,33 @@ export async function clearScheduledRestart(db: DbOrTx, name: string): Promise<v
 
 /**
  * Agents the recovery may restart: meant to run, not destroyed, not crash-looping, and with no action in flight (an
- * operator's action decides, and a recovery already under way is not begun again).
+ * operator's action decides, and a recovery already under way is not begun again), nor among `queued` (the
+ * recovery's own queue).
  */
-const awaitingRecovery = () =>
+const awaitingRecovery = (queued: readonly string[]) =>
   and(
     eq(agents.desiredState, "running"),
     isNull(agents.destroyedAt),
     isNull(agents.crashLoopingSince),
     notExists(sql`(select 1 from ${transients} where ${transients.agent} = ${agents.name})`),
+    queued.length > 0 ? notInArray(agents.name, [...queued]) : undefined,
   );
 
 /** Agents whose backoff restart is due (and that the recovery may restart). */
-export async function dueRestarts(db: DbOrTx, now: Date): Promise<AgentRow[]> {
+export async function dueRestarts(db: DbOrTx, now: Date, queued: readonly string[] = []): Promise<AgentRow[]> {
   return db
     .select()
     .from(agents)
-    .where(and(isNotNull(agents.nextRestartAt), lte(agents.nextRestartAt, now), awaitingRecovery()));
+    .where(and(isNotNull(agents.nextRestartAt), lte(agents.nextRestartAt, now), awaitingRecovery(queued)))
+    .orderBy(agents.nextRestartAt);
 }
 
-/** When the next restart is due; an agent with an action in flight is not waited for (its action decides). */
-export async function nextDueRestart(db: DbOrTx): Promise<Date | null> {
+/** When the next restart is due; an agent with an action in flight, or queued, is not waited for. */
+export async function nextDueRestart(db: DbOrTx, queued: readonly string[] = []): Promise<Date | null> {
   const rows = await db
     .select({ at: sql<Date | null>`min(${agents.nextRestartAt})` })
     .from(agents)
-    .where(awaitingRecovery());
+    .where(awaitingRecovery(queued));
   const at = rows[0]?.at;
   return at ? new Date(at) : null;
 }
