@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { agentPrefix, cleanupAgents, containerLines, docker, engineState, eventually } from "../helpers/docker";
-import { startEngineProxy } from "../helpers/engine-proxy";
+import { type EngineProxy, startEngineProxy } from "../helpers/engine-proxy";
 import { createMigratedDatabase, startPostgres } from "../helpers/postgres";
 import { dashboardState, operatorFetch, type ServerProcess, spawnAgent, startServer } from "../helpers/server";
 
@@ -24,6 +24,18 @@ const LOGS = /^GET (\/v[\d.]+)?\/containers\/[^/?]+\/logs\?/;
 /** The engine's events stream. */
 const EVENTS = /^GET (\/v[\d.]+)?\/events/;
 
+/** Runs `test` against a dashboard whose engine calls pass through a proxy that can hold them back; stops both after. */
+async function onProxiedServer(test: (proxy: EngineProxy, server: ServerProcess) => Promise<void>, env: Record<string, string> = {}) {
+  const proxy = await startEngineProxy();
+  const server = await startServer({ DOCKER_HOST: proxy.dockerHost, ...env });
+  try {
+    await test(proxy, server);
+  } finally {
+    await server.stop();
+    await proxy.close();
+  }
+}
+
 /** Spawns an agent and waits until it has printed its first tick (so it has last lines to lose). */
 async function spawnTicking(server: ServerProcess, name: string) {
   await spawnAgent(server, name);
@@ -36,10 +48,8 @@ async function crashesOf(server: ServerProcess, name: string) {
 }
 
 describe("the dashboard's live picture of the fleet", () => {
-  it("a reconcile poll already on its way does not bring back an agent destroyed meanwhile", async () => {
-    const proxy = await startEngineProxy();
-    const server = await startServer({ DOCKER_HOST: proxy.dockerHost });
-    try {
+  it("a reconcile poll already on its way does not bring back an agent destroyed meanwhile", () =>
+    onProxiedServer(async (proxy, server) => {
       const name = `${prefix}-gone`;
       await spawnAgent(server, name);
       // A slow engine: the poll's full list is answered 3 s after it was asked for.
@@ -57,16 +67,10 @@ describe("the dashboard's live picture of the fleet", () => {
 
       const { containers } = await dashboardState(server);
       expect(containers?.map((container) => container.name)).not.toContain(name);
-    } finally {
-      await server.stop();
-      await proxy.close();
-    }
-  });
+    }));
 
-  it("records a crash from the engine's die event while the engine still holds back its inspect of the container", async () => {
-    const proxy = await startEngineProxy();
-    const server = await startServer({ DOCKER_HOST: proxy.dockerHost });
-    try {
+  it("records a crash from the engine's die event while the engine still holds back its inspect of the container", () =>
+    onProxiedServer(async (proxy, server) => {
       const name = `${prefix}-slow-inspect`;
       await spawnTicking(server, name);
       // A busy engine answers an inspect of a dead container only once it has cleaned it up: here, 8 s later.
@@ -83,16 +87,10 @@ describe("the dashboard's live picture of the fleet", () => {
       expect(crashes).toHaveLength(1);
       expect(crashes[0]).toMatchObject({ exitCode: 137, oomKilled: false, outcome: "restart_scheduled" });
       expect(crashes[0].lastLines.map((line: { text: string }) => line.text)).toContain(`[${name}] line 1`);
-    } finally {
-      await server.stop();
-      await proxy.close();
-    }
-  });
+    }));
 
-  it("records a crash at once while the engine holds back its last lines, and adds them when they come", async () => {
-    const proxy = await startEngineProxy();
-    const server = await startServer({ DOCKER_HOST: proxy.dockerHost });
-    try {
+  it("records a crash at once while the engine holds back its last lines, and adds them when they come", () =>
+    onProxiedServer(async (proxy, server) => {
       const name = `${prefix}-slow-lines`;
       await spawnTicking(server, name);
       // Past the aftermath of its spawn, no action can explain a death: the die event alone makes the record.
@@ -120,16 +118,10 @@ describe("the dashboard's live picture of the fleet", () => {
       // The page's state says so too: the agent's crash history is fetched again.
       const { containers } = await dashboardState(server);
       expect(containers?.find((container) => container.name === name)?.crashes.last).toMatchObject({ id: recorded.id, lineCount: completed.lineCount });
-    } finally {
-      await server.stop();
-      await proxy.close();
-    }
-  });
+    }));
 
-  it("takes a restart whose death the engine tells only after the action ended for the action's doing, not a crash", async () => {
-    const proxy = await startEngineProxy();
-    const server = await startServer({ DOCKER_HOST: proxy.dockerHost });
-    try {
+  it("takes a restart whose death the engine tells only after the action ended for the action's doing, not a crash", () =>
+    onProxiedServer(async (proxy, server) => {
       const name = `${prefix}-late-events`;
       await spawnTicking(server, name);
       // The engine's events reach the dashboard 3 s late: the restart's death comes in after its slot was freed.
@@ -147,16 +139,10 @@ describe("the dashboard's live picture of the fleet", () => {
       expect(await crashesOf(server, name)).toEqual([]);
       const after = await dashboardState(server);
       expect(after.containers?.find((container) => container.name === name)).toMatchObject({ state: "running", crashes: { last: null } });
-    } finally {
-      await server.stop();
-      await proxy.close();
-    }
-  });
+    }));
 
-  it("recovers a crash storm a few agents at a time, and every agent in the end", async () => {
-    const proxy = await startEngineProxy();
-    const server = await startServer({ DOCKER_HOST: proxy.dockerHost });
-    try {
+  it("recovers a crash storm a few agents at a time, and every agent in the end", () =>
+    onProxiedServer(async (proxy, server) => {
       const names = Array.from({ length: 6 }, (_, index) => `${prefix}-storm-${index}`);
       for (const name of names) await spawnAgent(server, name);
       // The engine answers starts 3 s late, so recoveries overlap for as long as the limit allows.
@@ -177,53 +163,47 @@ describe("the dashboard's live picture of the fleet", () => {
       expect([...recovered].sort()).toEqual([...names].sort());
       expect(most).toBe(RECOVERY_CONCURRENCY);
       for (const name of names) expect(await crashesOf(server, name)).toHaveLength(1);
-    } finally {
-      await server.stop();
-      await proxy.close();
-    }
-  });
+    }));
 
   it("waits, without asking the database over and over, while a recovery restart is in flight on a slow engine", async () => {
     // On PostgreSQL, so the dashboard's transactions can be counted from outside it.
     const cluster = await startPostgres();
-    const proxy = await startEngineProxy();
     const url = await createMigratedDatabase(cluster.url());
-    const server = await startServer({ DOCKER_HOST: proxy.dockerHost, DATABASE_URL: url });
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const name = `${prefix}-slow-start`;
-      const other = `${prefix}-slow-start-2`;
-      await spawnTicking(server, name);
-      await spawnAgent(server, other);
-      // The engine answers starts 6 s late: the recovery's restart stays in flight that long.
-      proxy.delayResponses(START, 6_000);
-      await docker.getContainer(`hive-${name}`).kill({ signal: "SIGKILL" });
-      const recovering = async (agent: string) => {
-        const { containers } = await dashboardState(server);
-        return containers?.find((container) => container.name === agent)?.pending?.startedBy === "system:recovery" ? true : null;
-      };
-      await eventually(() => recovering(name), "the recovery's restart in flight", 5_000);
-      // A second crash meanwhile makes the recovery look again for what is due: the first agent's restart, still
-      // marked due while it is being made.
-      await docker.getContainer(`hive-${other}`).kill({ signal: "SIGKILL" });
-      await eventually(async () => {
-        return (await crashesOf(server, other)).length > 0 ? true : null;
-      }, "the second crash recorded", 3_000);
-      const commits = async () =>
-        Number((await client.query("select xact_commit from pg_stat_database where datname = current_database()")).rows[0].xact_commit);
-      const before = await commits();
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-      const during = (await commits()) - before;
-      // Idle, the dashboard commits a few transactions a second (heartbeat, leadership, this test's own queries);
-      // a recovery that re-checks the restart it is already making commits hundreds.
-      expect(during).toBeLessThan(60);
-      await eventually(async () => ((await engineState(name))?.status === "running" ? true : null), "the agent running again", 15_000);
-      await eventually(async () => ((await engineState(other))?.status === "running" ? true : null), "the second agent running again", 15_000);
+      await onProxiedServer(async (proxy, server) => {
+        const name = `${prefix}-slow-start`;
+        const other = `${prefix}-slow-start-2`;
+        await spawnTicking(server, name);
+        await spawnAgent(server, other);
+        // The engine answers starts 6 s late: the recovery's restart stays in flight that long.
+        proxy.delayResponses(START, 6_000);
+        await docker.getContainer(`hive-${name}`).kill({ signal: "SIGKILL" });
+        const recovering = async (agent: string) => {
+          const { containers } = await dashboardState(server);
+          return containers?.find((container) => container.name === agent)?.pending?.startedBy === "system:recovery" ? true : null;
+        };
+        await eventually(() => recovering(name), "the recovery's restart in flight", 5_000);
+        // A second crash meanwhile makes the recovery look again for what is due: the first agent's restart, still
+        // marked due while it is being made.
+        await docker.getContainer(`hive-${other}`).kill({ signal: "SIGKILL" });
+        await eventually(async () => {
+          return (await crashesOf(server, other)).length > 0 ? true : null;
+        }, "the second crash recorded", 3_000);
+        const commits = async () =>
+          Number((await client.query("select xact_commit from pg_stat_database where datname = current_database()")).rows[0].xact_commit);
+        const before = await commits();
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        const during = (await commits()) - before;
+        // Idle, the dashboard commits a few transactions a second (heartbeat, leadership, this test's own queries);
+        // a recovery that re-checks the restart it is already making commits hundreds.
+        expect(during).toBeLessThan(60);
+        await eventually(async () => ((await engineState(name))?.status === "running" ? true : null), "the agent running again", 15_000);
+        await eventually(async () => ((await engineState(other))?.status === "running" ? true : null), "the second agent running again", 15_000);
+      }, { DATABASE_URL: url });
     } finally {
       await client.end();
-      await server.stop();
-      await proxy.close();
       cluster.destroy();
     }
   });
