@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { chromium } from "@playwright/test";
 import { ensureTestImage } from "../../tests/helpers/test-image";
-import { api, BENCH_TOKEN, cleanupAgents, median, percentile, readEvents, report, startBenchServer, TEST_IMAGE } from "./lib";
+import { api, BENCH_TOKEN, cleanupAgents, median, percentile, readEvents, report, settle, startBenchServer, TEST_IMAGE } from "./lib";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 30);
 const FOLLOW_SECONDS = Number(process.env.BENCH_FOLLOW_SECONDS ?? 20);
@@ -72,6 +72,9 @@ export async function run() {
       if (attempt > 100) throw new Error("the burst never reached the log");
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+
+    // Measure a settled machine, not the engine still busy with an earlier suite's fleet or this burst.
+    await settle();
 
     // 5000 lines: the dashboard's read (stamps on, as the viewer asks) vs the engine's logs call, interleaved.
     const dashboardTimes: number[] = [];

@@ -47,6 +47,22 @@ export function report(
   });
 }
 
+/**
+ * Adds a line for samples taken in pairs (the dashboard's call and the raw one, one right after the other): the median
+ * of each pair's ratio. Unlike the ratio of the two medians, it holds when the machine's speed drifts during the run.
+ */
+export function reportPaired(metric: string, dashboard: number[], raw: number[], target: { ratio: number; label: string }) {
+  const ratio = median(dashboard.map((value, index) => value / raw[index]!));
+  rows.push({
+    metric,
+    dashboard: "—",
+    raw: "—",
+    ratio: `${ratio.toFixed(2)}×`,
+    target: target.label,
+    verdict: ratio <= target.ratio ? "ok" : "MISSED",
+  });
+}
+
 export function printReport(title: string) {
   const headers: Row = { metric: "metric", dashboard: "dashboard", raw: "raw engine", ratio: "ratio", target: "target", verdict: "" };
   const all = [headers, ...rows];

@@ -144,7 +144,10 @@ export class CrashWatch {
     await this.ensureDesiredRunning();
   }
 
-  /** Whether an action on the agent ended so lately, here or on another replica, that a death now may be its doing. */
+  /**
+   * Whether an action on the agent ended so lately, here or on another replica, that a death now may be its doing.
+   * Notices tell of every replica's actions; this process knows of its own release before that notice comes back.
+   */
   private actionNear(agent: string): boolean {
     const last = Math.max(this.unsureSince, this.actedOn.get(agent) ?? 0, slotReleasedAt(this.app, agent) ?? 0);
     return Date.now() - last < ACTION_AFTERMATH_MS;
