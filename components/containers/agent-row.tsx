@@ -127,7 +127,9 @@ export function AgentRow({
               </span>
             ) : null}
             {restartIn !== null && !agent.crashLoopingSince && !up ? (
-              <span className="badge">{restartIn > 0 ? `restart in ${formatCountdown(restartIn)}` : "restarting…"}</span>
+              <span className="badge" title={restartIn > 0 ? undefined : "the recovery restarts crashed agents a few at a time; this one is in line"}>
+                {restartIn > 0 ? `restart in ${formatCountdown(restartIn)}` : "restart due"}
+              </span>
             ) : null}
           </div>
         </td>
