@@ -1,7 +1,7 @@
 // Containers panel: /api/state vs the raw engine list, restart vs the raw engine restart, crash detection
 // latency (engine kill -> container_crash event), and how fast an action reaches a second dashboard.
 import { randomBytes } from "node:crypto";
-import { api, cleanupAgents, docker, median, onPostgres, percentile, readEvents, report, reportPaired, settle, startBenchServer, TEST_IMAGE } from "./lib";
+import { api, cleanupAgents, cpuPressure, docker, median, onPostgres, percentile, readEvents, report, reportPaired, settle, startBenchServer, TEST_IMAGE } from "./lib";
 
 const COUNT = Number(process.env.BENCH_AGENTS ?? 200);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 60);
@@ -91,6 +91,7 @@ async function measure(serverEnv: Record<string, string>) {
       );
     // Alternate the order (ABBA) so neither side always runs right after the other's restart.
     const RESTARTS = Number(process.env.BENCH_RESTARTS ?? 60);
+    const pressureBefore = cpuPressure();
     for (let sample = 0; sample < RESTARTS; sample++) {
       if (sample % 2 === 0) {
         await raw();
@@ -100,6 +101,13 @@ async function measure(serverEnv: Record<string, string>) {
         await raw();
       }
     }
+    // The machine's own load while the restarts ran: when it drifts, so do both sides' times.
+    const pressure = (value: number | null) => (value === null ? "n/a" : `${value.toFixed(0)} %`);
+    const third = Math.max(1, Math.floor(RESTARTS / 3));
+    console.log(
+      `  raw restart median: first ${third} pairs ${median(restartRaw.slice(0, third)).toFixed(0)} ms, last ${third} ${median(restartRaw.slice(-third)).toFixed(0)} ms;` +
+        ` CPU pressure (some, last 10 s) ${pressure(pressureBefore)} before, ${pressure(cpuPressure())} after`,
+    );
     if (process.env.BENCH_VERBOSE) console.log(`  raw restarts: ${restartRaw.map((t) => t.toFixed(0)).join(" ")}\n  dashboard:    ${restartDashboard.map((t) => t.toFixed(0)).join(" ")}`);
     report(metric("restart median"), median(restartDashboard), median(restartRaw), { ratio: 1.1, label: "≤ 1.1× raw restart" });
     reportPaired(metric("restart, pair by pair (median of each pair's ratio)"), restartDashboard, restartRaw, { ratio: 1.1, label: "≤ 1.1× raw restart" });

@@ -76,7 +76,7 @@ export function printReport(title: string) {
 }
 
 /** The share of the last 10 s in which some task waited for a CPU (Linux PSI), or null where the kernel lacks it. */
-function cpuPressure(): number | null {
+export function cpuPressure(): number | null {
   try {
     const some = fs.readFileSync("/proc/pressure/cpu", "utf8").split("\n")[0] ?? "";
     const value = Number(/avg10=([\d.]+)/.exec(some)?.[1]);
