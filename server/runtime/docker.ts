@@ -15,6 +15,7 @@ import {
   type ContainerRuntime,
   containerNameFor,
   type CreateAgentSpec,
+  type LifecycleOutcome,
   type LogLine,
   type LogOptions,
   MANAGED_BY,
@@ -657,17 +658,17 @@ export class DockerRuntime implements ContainerRuntime {
     return { containerId: container.id };
   }
 
-  private async lifecycle(name: string, work: (container: Docker.Container) => Promise<unknown>) {
+  private async lifecycle(name: string, work: (container: Docker.Container) => Promise<unknown>): Promise<LifecycleOutcome> {
     this.forget(name);
     for (const fresh of [false, true]) {
       const id = await this.resolveIdOrThrow(name, fresh);
       try {
         await work(this.slow.getContainer(id));
-        return;
+        return "changed";
       } catch (error) {
         const failure = error as EngineFailure;
         // Already started / already stopped: the engine answers 304, which is not a failure.
-        if (failure.statusCode === 304) return;
+        if (failure.statusCode === 304) return "unchanged";
         // A cached id for a container that is gone: resolve again once.
         if (failure.statusCode === 404 && !fresh) {
           this.ids.delete(name);
@@ -676,18 +677,19 @@ export class DockerRuntime implements ContainerRuntime {
         throw classifyEngineError(error);
       }
     }
+    throw new RuntimeError("not_found", `no container for agent ${name}`, 404); // the fresh look answers first
   }
 
-  async startAgent(name: string) {
-    await this.lifecycle(name, (container) => container.start());
+  startAgent(name: string) {
+    return this.lifecycle(name, (container) => container.start());
   }
 
-  async stopAgent(name: string, timeoutSeconds: number) {
-    await this.lifecycle(name, (container) => container.stop({ t: timeoutSeconds }));
+  stopAgent(name: string, timeoutSeconds: number) {
+    return this.lifecycle(name, (container) => container.stop({ t: timeoutSeconds }));
   }
 
-  async restartAgent(name: string, timeoutSeconds: number) {
-    await this.lifecycle(name, (container) => container.restart({ t: timeoutSeconds }));
+  restartAgent(name: string, timeoutSeconds: number) {
+    return this.lifecycle(name, (container) => container.restart({ t: timeoutSeconds }));
   }
 
   async killAgent(name: string, signal = "SIGKILL") {

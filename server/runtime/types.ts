@@ -90,6 +90,9 @@ export function isRuntimeError(error: unknown): error is RuntimeError {
   return error instanceof Error && error.name === "RuntimeError" && "kind" in error;
 }
 
+/** What a lifecycle call did: "unchanged" when the engine says the agent was in that state already. */
+export type LifecycleOutcome = "changed" | "unchanged";
+
 /**
  * A container engine. Services depend on this interface only; a new engine is a new implementation.
  * Harmless answers (already started, already stopped, already removed) resolve instead of throwing.
@@ -109,9 +112,11 @@ export interface ContainerRuntime {
    * the state volume. If the new container cannot be created or started, the old one is put back as it was.
    */
   recreateAgent(spec: CreateAgentSpec, stopTimeoutSeconds: number): Promise<{ containerId: string }>;
-  startAgent(name: string): Promise<void>;
-  stopAgent(name: string, timeoutSeconds: number): Promise<void>;
-  restartAgent(name: string, timeoutSeconds: number): Promise<void>;
+  /** "unchanged" when the engine says the agent was running already (nothing happened). */
+  startAgent(name: string): Promise<LifecycleOutcome>;
+  /** "unchanged" when the engine says the agent was stopped already (nothing happened). */
+  stopAgent(name: string, timeoutSeconds: number): Promise<LifecycleOutcome>;
+  restartAgent(name: string, timeoutSeconds: number): Promise<LifecycleOutcome>;
   killAgent(name: string, signal?: string): Promise<void>;
   /** Removes the container (forcefully) and keeps its state volume. */
   removeAgent(name: string): Promise<void>;

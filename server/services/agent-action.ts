@@ -8,7 +8,7 @@ import { claimTransient, releaseTransient, type TransientKind } from "../db/quer
 import { HiveError } from "../errors";
 import { measure } from "../log";
 import { isUp } from "../runtime/status-line";
-import type { AgentContainer } from "../runtime/types";
+import type { AgentContainer, LifecycleOutcome } from "../runtime/types";
 import { newId } from "../security/tokens";
 import { buildContainerViews } from "../views/containers";
 import { toAgentView } from "./list-agents";
@@ -134,7 +134,7 @@ export async function withInFlightSlot<T>(request: ActionRequest, work: () => Pr
  */
 export async function actThenView(
   request: ActionRequest & { desiredState: "running" | "stopped" },
-  engineCall: () => Promise<void>,
+  engineCall: () => Promise<LifecycleOutcome | void>,
   notice?: () => Promise<void>,
 ): Promise<ContainerView | null> {
   const { app, agent, desiredState, actor } = request;
@@ -144,18 +144,21 @@ export async function actThenView(
     const since = performance.now();
     const sinceWall = Date.now();
     // The engine call goes out first; the database work runs while the engine works.
-    const [, [row, crash]] = await Promise.all([
+    const [outcome, [row, crash]] = await Promise.all([
       measure("engine", engineCall),
       requestsSent().then(() =>
         Promise.all([setDesiredState(db, agent, desiredState, actor), crashSummaryOf(db, agent, new Date(Date.now() - CRASH_WINDOW_MS))]),
       ),
     ]);
-    // The outcome is a run that began (or ended) after the call went out, not the state it found.
+    // The outcome is a run that began (or ended) after the call went out, not the state it found; unless the engine
+    // said nothing happened (already running, already stopped): then any look that shows that state will do.
+    const unchanged = outcome === "unchanged";
     const expected = (container: AgentContainer) => {
+      if (isUp(container.state) !== (desiredState === "running")) return false;
       const changedAt = isUp(container.state) ? container.startedAt : container.finishedAt;
-      return isUp(container.state) === (desiredState === "running") && changedAt !== null && Date.parse(changedAt) >= sinceWall;
+      return unchanged || (changedAt !== null && Date.parse(changedAt) >= sinceWall);
     };
-    view = measure("view", () => buildOneView(app, agent, { row, crash, since, expected }));
+    view = measure("view", () => buildOneView(app, agent, { row, crash, since: unchanged ? 0 : since, expected }));
     view.catch(() => undefined); // awaited below, once the slot is released
   });
   const [agentView] = await Promise.all([view!, notice && measure("notice", notice)]);

@@ -45,9 +45,9 @@ describe("Docker engine driver (real engine)", () => {
   });
 
   it("starts, and treats starting a running agent as a no-op", async () => {
-    await runtime.startAgent(name);
+    expect(await runtime.startAgent(name)).toBe("changed");
     expect(await stateOf(name)).toBe("running");
-    await runtime.startAgent(name);
+    expect(await runtime.startAgent(name)).toBe("unchanged");
     const agent = await runtime.inspectAgent(name);
     expect(agent?.state).toBe("running");
     expect(Date.parse(agent!.startedAt!)).toBeGreaterThan(Date.now() - 60_000);
@@ -83,10 +83,10 @@ describe("Docker engine driver (real engine)", () => {
   });
 
   it("stops gracefully, and treats stopping a stopped agent as a no-op", async () => {
-    await runtime.stopAgent(name, 5);
+    expect(await runtime.stopAgent(name, 5)).toBe("changed");
     const stopped = await runtime.inspectAgent(name);
     expect(stopped).toMatchObject({ state: "exited", exitCode: 0 });
-    await runtime.stopAgent(name, 5);
+    expect(await runtime.stopAgent(name, 5)).toBe("unchanged");
     const tail = await runtime.logs(name, { tail: 1, timestamps: false, stdout: true, stderr: true });
     expect(tail[0]?.text).toBe(`[${name}] SIGTERM received, exiting cleanly`);
   });

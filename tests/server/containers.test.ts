@@ -41,11 +41,14 @@ describe("lifecycle actions against the real engine", () => {
 
     const startRunning = await act(name, "start");
     expect(startRunning.status).toBe(200);
+    expect((await startRunning.json()).agent).toMatchObject({ state: "running", desiredState: "running" });
     expect((await engineState(name))!.startedAt).toBe(firstStart); // nothing happened
 
     const stopped = await (await act(name, "stop")).json();
     expect(stopped.agent).toMatchObject({ state: "exited", exitCode: 0, desiredState: "stopped", drift: false });
-    expect((await act(name, "stop")).status).toBe(200);
+    const stopStopped = await act(name, "stop");
+    expect(stopStopped.status).toBe(200);
+    expect((await stopStopped.json()).agent).toMatchObject({ state: "exited", exitCode: 0, desiredState: "stopped" });
     expect((await engineState(name))!.status).toBe("exited");
 
     const started = await (await act(name, "start")).json();
