@@ -2,9 +2,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
+import { useRunTempDir } from "./tests/helpers/run-tmp";
 
 export const E2E_PORT = Number(process.env.HIVE_E2E_PORT || 3317);
 export const E2E_OPERATOR_TOKEN = "hive_op_e2e-operator-token-0123456789";
+// The run's temporary files (this data dir, the tests' own) go under one directory. `npm test` removes it; a direct
+// `playwright test` leaves it (the server still runs during a global teardown, so that cannot remove its data dir).
+useRunTempDir("hive-e2e-");
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hive-e2e-"));
 
 export default defineConfig({

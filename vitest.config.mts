@@ -1,5 +1,9 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { useRunTempDir } from "./tests/helpers/run-tmp";
+
+// The run's temporary files go under one directory, removed by the global setup's teardown.
+useRunTempDir("hive-vitest-");
 
 export default defineConfig({
   resolve: {

@@ -2,6 +2,8 @@
 // then runs vitest (unit, database on PGlite and PostgreSQL, engine, server processes) and Playwright
 // (Chromium against the production server). Any failure, including a missing engine, fails the run.
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,12 +20,22 @@ const steps = [
   ["playwright", bin("playwright"), ["test"]],
 ];
 
+// Every temporary directory of the run (data dirs, PostgreSQL clusters, sockets) goes under one, removed at the end
+// (tests/helpers/run-tmp.ts: the suites use this one instead of making their own).
+const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), "hive-test-run-"));
+fs.chmodSync(runTmp, 0o755);
+const env = { ...process.env, TMPDIR: runTmp, HIVE_RUN_TMPDIR: runTmp, HIVE_RUN_TMPDIR_OWNER: String(process.pid) };
+
+let failed = null;
 for (const [label, command, args] of steps) {
   console.log(`\n▶ ${label}: ${[path.basename(command), ...args].join(" ")}`);
-  const result = spawnSync(command, args, { stdio: "inherit" });
+  const result = spawnSync(command, args, { stdio: "inherit", env });
   if (result.status !== 0) {
     console.error(`\n✗ ${label} failed (exit ${result.status ?? result.signal})`);
-    process.exit(result.status || 1);
+    failed = result.status || 1;
+    break;
   }
 }
+fs.rmSync(runTmp, { recursive: true, force: true });
+if (failed !== null) process.exit(failed);
 console.log("\n✓ all suites passed");

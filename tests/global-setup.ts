@@ -1,6 +1,7 @@
 import type { TestProject } from "vitest/node";
 import { docker } from "./helpers/docker";
 import { type PostgresCluster, startPostgres } from "./helpers/postgres";
+import { removeRunTempDir } from "./helpers/run-tmp";
 import { ensureTestImage } from "./helpers/test-image";
 
 declare module "vitest" {
@@ -21,5 +22,8 @@ export default async function setup(project: TestProject) {
   await ensureTestImage();
   cluster = await startPostgres();
   project.provide("postgresAdminUrl", cluster.url());
-  return () => cluster?.destroy();
+  return () => {
+    cluster?.destroy();
+    removeRunTempDir();
+  };
 }

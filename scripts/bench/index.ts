@@ -1,5 +1,6 @@
 // npm run bench [suite...]: speed figures side by side with the raw engine calls they wrap.
 // Suites: foundation, containers, questions, journal (default: all). Each suite starts its own production server and cleans up after itself.
+import { removeRunTempDir, useRunTempDir } from "../../tests/helpers/run-tmp";
 import { printReport } from "./lib";
 
 type Suite = { name: string; run: () => Promise<void> };
@@ -12,6 +13,8 @@ const suites: Suite[] = [
 ];
 
 async function main() {
+  // The servers' data dirs and clusters go under one directory, removed at the end.
+  useRunTempDir("hive-bench-run-");
   const wanted = process.argv.slice(2);
   const selected = wanted.length ? suites.filter((suite) => wanted.includes(suite.name)) : suites;
   if (selected.length === 0) throw new Error(`unknown suite; choose from ${suites.map((suite) => suite.name).join(", ")}`);
@@ -22,7 +25,8 @@ async function main() {
   printReport(`Hive Dashboard benchmarks (${new Date().toISOString()}, ${selected.map((suite) => suite.name).join(", ")})`);
 }
 
-main().catch((error) => {
+main().then(removeRunTempDir, (error) => {
   console.error(error);
+  removeRunTempDir();
   process.exit(1);
 });
