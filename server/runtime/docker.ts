@@ -677,7 +677,7 @@ export class DockerRuntime implements ContainerRuntime {
         throw classifyEngineError(error);
       }
     }
-    throw new RuntimeError("not_found", `no container for agent ${name}`, 404); // the fresh look answers first
+    throw new RuntimeError("not_found", `no container for agent ${name}`, 404); // not reached: a fresh 404 is thrown above
   }
 
   startAgent(name: string) {
