@@ -93,6 +93,11 @@ describe("Docker engine driver (real engine)", () => {
 
   it("kills a running agent and treats killing a stopped one as a no-op", async () => {
     await runtime.startAgent(name);
+    // Killed only once it has counted this boot: a kill right after the start can beat the count to the volume.
+    await eventually(async () => {
+      const lines = await runtime.logs(name, { tail: 1000, timestamps: false, stdout: true, stderr: true });
+      return lines.some((line) => line.text === `[${name}] boot 3`);
+    }, "boot 3");
     await runtime.killAgent(name);
     expect(await runtime.inspectAgent(name)).toMatchObject({ state: "exited", exitCode: 137 });
     await runtime.killAgent(name);
