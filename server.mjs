@@ -1,6 +1,6 @@
 // The production HTTP server: Next.js's request handler behind a small Node server that owns what Next
 // leaves to the host: a trace id on every request, the client's socket address for trusted-proxy checks,
-// and a graceful shutdown that drains requests before the database closes.
+// and a graceful shutdown that drains requests before the database closes, within one overall deadline.
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { createRequire } from "node:module";
@@ -24,7 +24,6 @@ const logger = pino({
 const port = Number(process.env.PORT || 3000);
 const host = process.env.HIVE_HOST || "0.0.0.0";
 const TRACE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
-const DRAIN_TIMEOUT_MS = Number(process.env.HIVE_SHUTDOWN_TIMEOUT_MS || 10_000);
 const appKey = Symbol.for("hive.app");
 
 const startedAt = performance.now();
@@ -88,24 +87,32 @@ server.listen(port, host, () => {
 async function shutdown(signal) {
   if (shuttingDown) return;
   shuttingDown = true;
-  logger.info({ signal, inflight }, "shutting down: no new connections, draining requests");
   const hive = globalThis[appKey]?.app;
+  // One deadline for the whole shutdown (validated config): whatever step still runs then is named, and the process ends.
+  const deadlineMs = hive?.config.shutdownTimeoutMs ?? 10_000;
+  let step = "draining requests";
+  setTimeout(() => {
+    logger.error({ signal, step, deadlineMs, inflight }, `shutdown hung in step "${step}"; exiting at the ${deadlineMs} ms deadline`);
+    process.exit(1);
+  }, deadlineMs);
+  logger.info({ signal, inflight, deadlineMs }, "shutting down: no new connections, draining requests");
   server.close();
   // Streams and long polls end now, so the requests carrying them finish instead of holding the drain.
   hive?.beginShutdown();
   server.closeIdleConnections();
+  // Requests get half the deadline; the other half is left for the workers, the engine monitor and the database.
   if (inflight > 0) {
     await Promise.race([
       new Promise((resolve) => (drained = resolve)),
-      new Promise((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS).unref()),
+      new Promise((resolve) => setTimeout(resolve, deadlineMs / 2).unref()),
     ]);
   }
-  if (inflight > 0) logger.warn({ inflight }, "drain timed out; closing remaining connections");
+  if (inflight > 0) logger.warn({ inflight, drainMs: deadlineMs / 2 }, "drain timed out; closing remaining connections");
   server.closeAllConnections();
   try {
-    await hive?.shutdown();
+    await hive?.shutdown((next) => (step = next));
   } catch (error) {
-    logger.error({ err: error?.message }, "shutdown failed");
+    logger.error({ step, err: error?.message }, "shutdown failed");
   }
   process.exit(0);
 }

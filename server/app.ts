@@ -42,7 +42,8 @@ export type HiveApp = {
   /** Aborted when shutdown begins: streams and long polls end so in-flight requests can finish. */
   shutdownSignal: AbortSignal;
   beginShutdown(): void;
-  shutdown(): Promise<void>;
+  /** Stops workers, monitor, events and database in order; `onStep` hears each step's name as it begins. */
+  shutdown(onStep?: (step: string) => void): Promise<void>;
 };
 
 type Holder = { app?: HiveApp; booting?: Promise<HiveApp> };

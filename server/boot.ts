@@ -122,14 +122,18 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       beginShutdown() {
         if (!shutdownController.signal.aborted) shutdownController.abort();
       },
-      shutdown() {
+      shutdown(onStep = () => undefined) {
         stopping ??= (async () => {
           app.beginShutdown();
           for (const worker of [...workers].reverse()) {
+            onStep(`worker ${worker.name}`);
             await worker.stop().catch((error: Error) => logger.error({ worker: worker.name, err: error.message }, "worker stop failed"));
           }
+          onStep("engine monitor");
           await runtimeMonitor.stop();
+          onStep("event hub");
           await events.stop();
+          onStep("database close");
           await database.close();
           logger.info("dashboard stopped");
         })();

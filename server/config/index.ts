@@ -89,6 +89,7 @@ const EnvSchema = z
     HIVE_RUNTIME_MAX_RETRIES: integer(0, 0, 1_000_000),
     HIVE_RUNTIME_TIMEOUT_MS: integer(3_000, 100, 600_000),
     HIVE_TOMBSTONE_RETENTION_DAYS: integer(0, 0, 36_500),
+    HIVE_SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
     LOG_LEVEL: z.preprocess(
       (value) => (value === "" ? undefined : value),
       z
@@ -142,6 +143,8 @@ export type HiveConfig = {
   };
   /** 0 = keep tombstones until an operator purges them. */
   tombstoneRetentionDays: number;
+  /** The whole shutdown's deadline after SIGTERM; requests drain for at most half of it. */
+  shutdownTimeoutMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 };
 
@@ -190,6 +193,7 @@ export function parseConfig(env: Record<string, string | undefined>): HiveConfig
       timeoutMs: e.HIVE_RUNTIME_TIMEOUT_MS,
     },
     tombstoneRetentionDays: e.HIVE_TOMBSTONE_RETENTION_DAYS,
+    shutdownTimeoutMs: e.HIVE_SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

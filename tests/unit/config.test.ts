@@ -1,23 +1,45 @@
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "@/server/config";
 
 describe("configuration", () => {
   it("fills every default from an empty environment", () => {
-    const config = parseConfig({});
-    expect(config.port).toBe(3000);
-    expect(config.dataDir).toMatch(/\.data$/);
-    expect(config.databaseUrl).toBeUndefined();
-    expect(config.dockerHost).toBe("unix:///var/run/docker.sock");
-    expect(config.auth.mode).toBe("token");
-    expect(config.runtime).toEqual({
-      optional: true,
-      retryBaseMs: 500,
-      retryMaxMs: 30_000,
-      retryJitterMs: 250,
-      probeIntervalMs: 30_000,
-      maxRetries: 0,
-      timeoutMs: 3_000,
+    expect(parseConfig({})).toEqual({
+      port: 3000,
+      host: "0.0.0.0",
+      dataDir: path.resolve(".data"),
+      databaseUrl: undefined,
+      dockerHost: "unix:///var/run/docker.sock",
+      publicUrl: "http://localhost:3000",
+      publicApiUrl: "http://127.0.0.1:3000",
+      auth: {
+        mode: "token",
+        operatorToken: undefined,
+        sessionSecret: undefined,
+        sessionTtlMs: 168 * 3_600_000,
+        proxyUserHeader: "x-forwarded-user",
+        trustedProxies: [],
+      },
+      runtime: {
+        optional: true,
+        retryBaseMs: 500,
+        retryMaxMs: 30_000,
+        retryJitterMs: 250,
+        probeIntervalMs: 30_000,
+        maxRetries: 0,
+        timeoutMs: 3_000,
+      },
+      tombstoneRetentionDays: 0,
+      shutdownTimeoutMs: 10_000,
+      logLevel: "info",
     });
+  });
+
+  it("derives the public URLs from PORT and validates the shutdown deadline", () => {
+    expect(parseConfig({ PORT: "8080" })).toMatchObject({ publicUrl: "http://localhost:8080", publicApiUrl: "http://127.0.0.1:8080" });
+    expect(parseConfig({ HIVE_SHUTDOWN_TIMEOUT_MS: "2500" }).shutdownTimeoutMs).toBe(2_500);
+    expect(() => parseConfig({ HIVE_SHUTDOWN_TIMEOUT_MS: "soon" })).toThrow(/HIVE_SHUTDOWN_TIMEOUT_MS: must be an integer/);
+    expect(() => parseConfig({ HIVE_SHUTDOWN_TIMEOUT_MS: "0" })).toThrow(/HIVE_SHUTDOWN_TIMEOUT_MS: must be at least 100/);
   });
 
   it("names every bad variable at once, with the reason", () => {

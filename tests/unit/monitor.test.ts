@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DependencyMonitor } from "@/server/runtime/monitor";
 import { captureLogger } from "../helpers/logger";
 
@@ -19,7 +19,15 @@ function monitorWith(probe: () => Promise<void>, overrides: Partial<ConstructorP
   return { monitor, lines };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// The monitor's schedule runs on fake timers: each step below moves the clock exactly, with no real waiting.
+const sleep = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("dependency monitor", () => {
   it("backs off exponentially from the base delay up to the cap, plus bounded jitter", () => {
