@@ -5,6 +5,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { ApiError, apiFetch } from "../queries/api";
 import { dashboardKeys } from "../queries/keys";
 import { useToast } from "../ui/toast";
+import { type SecretEntry, SecretEnvFields } from "./secret-env-fields";
 
 /** Splits a command line on spaces, honouring "double" and 'single' quotes. */
 export function splitCommand(text: string): string[] {
@@ -36,6 +37,7 @@ export function SpawnDialog({ open, onClose }: { open: boolean; onClose: () => v
   const queryClient = useQueryClient();
   const toast = useToast();
   const [form, setForm] = useState({ name: "", image: "", cmd: "", env: "", memoryMb: "", cpus: "", network: "", role: "agent" });
+  const [secrets, setSecrets] = useState<SecretEntry[]>([]);
   const [issues, setIssues] = useState<Issue[]>([]);
 
   useEffect(() => {
@@ -55,6 +57,7 @@ export function SpawnDialog({ open, onClose }: { open: boolean; onClose: () => v
     onSuccess: (_data, body) => {
       toast.show("success", `${String(body.name)} spawned`);
       setForm((current) => ({ ...current, name: "" }));
+      setSecrets([]);
       onClose();
     },
     onError: (error) => {
@@ -71,9 +74,17 @@ export function SpawnDialog({ open, onClose }: { open: boolean; onClose: () => v
       setIssues([{ path: "env", message: `not KEY=VALUE: ${bad.join(", ")}` }]);
       return;
     }
+    const filled = secrets.filter((entry) => entry.key.trim() || entry.value);
+    const unnamed = filled.filter((entry) => !entry.key.trim());
+    if (unnamed.length) {
+      setIssues([{ path: "env", message: "every secret variable needs a name" }]);
+      return;
+    }
+    const allEnv: Record<string, string | { value: string; secret: true }> = { ...env };
+    for (const entry of filled) allEnv[entry.key.trim()] = { value: entry.value, secret: true };
     const body: Record<string, unknown> = { name: form.name.trim(), image: form.image.trim(), role: form.role };
     if (form.cmd.trim()) body.cmd = splitCommand(form.cmd);
-    if (Object.keys(env).length) body.env = env;
+    if (Object.keys(allEnv).length) body.env = allEnv;
     if (form.memoryMb.trim()) body.memoryMb = Number(form.memoryMb);
     if (form.cpus.trim()) body.cpus = Number(form.cpus);
     if (form.network.trim()) body.network = form.network.trim();
@@ -135,6 +146,7 @@ export function SpawnDialog({ open, onClose }: { open: boolean; onClose: () => v
             />
             {issueFor("env").length ? <p className="form-error">{issueFor("env").map((issue) => issue.message).join("; ")}</p> : null}
           </div>
+          <SecretEnvFields id={id} entries={secrets} onChange={setSecrets} />
         </div>
         <p className="muted small">The dashboard adds HIVE_API_URL and a fresh HIVE_AGENT_TOKEN, and mounts the state volume at /state.</p>
         {general.length ? (

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { AgentName } from "./common";
-import { AgentConfigInput } from "./containers";
+import { AgentConfigInput, ProposedConfigInput } from "./containers";
 
-export { AgentConfigInput };
+export { AgentConfigInput, ProposedConfigInput };
 
 export const ApprovalId = z.string().regex(/^apr_[A-Za-z0-9_-]{8,40}$/, { error: "not an approval id" });
 export const ApprovalIdParams = z.object({ id: ApprovalId });
@@ -19,7 +19,7 @@ export const RequestApprovalInput = z.discriminatedUnion(
       role: z.enum(["agent", "manager"]).optional(),
       description: Description,
     }),
-    z.strictObject({ kind: z.literal("config_change"), name: AgentName, config: AgentConfigInput, description: Description }),
+    z.strictObject({ kind: z.literal("config_change"), name: AgentName, config: ProposedConfigInput, description: Description }),
   ],
   { error: 'kind must be "spawn" or "config_change"' },
 );

@@ -56,15 +56,27 @@ export const SpawningView = z.object({
 });
 export type SpawningView = z.infer<typeof SpawningView>;
 
-export const EnvMap = z
-  .record(
-    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, { error: "environment names are letters, digits and underscores" }),
-    z.string().max(8192),
-  )
-  .refine((env) => Object.keys(env).length <= 200, { error: "at most 200 environment variables" })
-  .refine((env) => !Object.keys(env).some((key) => key.startsWith("HIVE_")), {
-    error: "HIVE_* variables are set by the dashboard itself",
-  });
+const EnvKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, { error: "environment names are letters, digits and underscores" });
+const EnvText = z.string().max(8192);
+
+/**
+ * One env entry: a plain value, `{ value, secret: true }` (write-only: the container gets it, no view, diff or log
+ * shows it), or, in a config change, `{ keep: true }` for the agent's current value (a secret the proposer cannot read).
+ */
+export const EnvEntry = z.union([EnvText, z.strictObject({ value: EnvText, secret: z.boolean().optional() })]);
+export const ProposedEnvEntry = z.union([EnvEntry, z.strictObject({ keep: z.literal(true) })]);
+export type ProposedEnvEntry = z.infer<typeof ProposedEnvEntry>;
+
+function envMap<T extends z.ZodType>(entry: T) {
+  return z
+    .record(EnvKey, entry)
+    .refine((env) => Object.keys(env).length <= 200, { error: "at most 200 environment variables" })
+    .refine((env) => !Object.keys(env).some((key) => key.startsWith("HIVE_")), {
+      error: "HIVE_* variables are set by the dashboard itself",
+    });
+}
+export const EnvMap = envMap(EnvEntry);
+export const ProposedEnvMap = envMap(ProposedEnvEntry);
 
 export const NetworkName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: "not a valid network name" });
 export const ImageReference = z
@@ -73,16 +85,21 @@ export const ImageReference = z
   .max(255)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/, { error: "not a valid image reference" });
 
-/** What an agent is made of: stored per agent, proposed by config changes, rebuilt from. */
-export const AgentConfigInput = z.strictObject({
+const configFields = {
   image: ImageReference,
   cmd: z.array(z.string().max(4096)).max(64).optional(),
-  env: EnvMap.optional(),
   memoryMb: z.number().int().min(6).max(1_048_576).optional(),
   cpus: z.number().min(0.01).max(1024).optional(),
   network: NetworkName.optional(),
-});
+};
+
+/** What an agent is made of: given at spawn, stored per agent, rebuilt from. */
+export const AgentConfigInput = z.strictObject({ ...configFields, env: EnvMap.optional() });
 export type AgentConfigInput = z.infer<typeof AgentConfigInput>;
+
+/** A config a manager proposes for an existing agent: env entries may keep the current value. */
+export const ProposedConfigInput = z.strictObject({ ...configFields, env: ProposedEnvMap.optional() });
+export type ProposedConfigInput = z.infer<typeof ProposedConfigInput>;
 
 export const SpawnAgentInput = AgentConfigInput.extend({
   name: AgentName,

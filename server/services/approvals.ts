@@ -10,7 +10,8 @@ import { HiveError, isHiveError } from "../errors";
 import type { AgentActor, OperatorActor } from "../http/auth";
 import { isRuntimeError } from "../runtime/types";
 import { newId } from "../security/tokens";
-import { toApprovalView } from "../views/approvals";
+import { toAgentApprovalView, toApprovalView } from "../views/approvals";
+import { toConfigInput, toStoredConfig } from "./agent-config";
 import { rebuildAgent } from "./rebuild-agent";
 import { spawnAgent } from "./spawn-agent";
 
@@ -35,11 +36,11 @@ export async function requestApproval({ app, actor, input }: { app: HiveApp; act
     requestedBy: actor.agent,
     requesterKind: "agent",
     description: request.description,
-    config: { ...request.config, env: request.config.env ?? {} },
+    config: toStoredConfig(request.config, previousConfig),
     previousConfig,
   });
   await publishEvent(db, { kind: "approval_requested", agent: request.name, actor: `agent:${actor.agent}`, detail: { approvalId: row.id, approvalKind: row.kind }, ref: row.id });
-  return toApprovalView(row);
+  return toAgentApprovalView(row);
 }
 
 async function ownApproval(app: HiveApp, actor: AgentActor, id: string): Promise<ApprovalRow> {
@@ -49,14 +50,14 @@ async function ownApproval(app: HiveApp, actor: AgentActor, id: string): Promise
 }
 
 export async function readOwnApproval({ app, actor, id }: { app: HiveApp; actor: AgentActor; id: string }): Promise<ApprovalView> {
-  return toApprovalView(await ownApproval(app, actor, id));
+  return toAgentApprovalView(await ownApproval(app, actor, id));
 }
 
 export async function withdrawApproval({ app, actor, id }: { app: HiveApp; actor: AgentActor; id: string }): Promise<ApprovalView> {
   await ownApproval(app, actor, id);
   const row = await decideOnce(app, id, { status: "cancelled", decidedBy: `agent:${actor.agent}` });
   await publishEvent(app.database.db, { kind: "approval_withdrawn", agent: row.agent, actor: `agent:${actor.agent}`, detail: { approvalId: id }, ref: id });
-  return toApprovalView(row);
+  return toAgentApprovalView(row);
 }
 
 async function decideOnce(app: HiveApp, id: string, decision: Parameters<typeof decidePending>[2]): Promise<ApprovalRow> {
@@ -110,7 +111,7 @@ export async function approveApproval({
   let agent: ContainerView | null = null;
   try {
     if (row.kind === "spawn") {
-      agent = await spawnAgent({ app, actor: actor.name, input: { name: row.agent, role: row.role, ...row.config }, traceId });
+      agent = await spawnAgent({ app, actor: actor.name, input: { name: row.agent, role: row.role, ...toConfigInput(row.config) }, traceId });
     } else {
       const stored = await findAgent(app.database.db, row.agent);
       if (!stored || stored.destroyedAt) throw new HiveError("agent_not_found", `agent ${row.agent} no longer exists`);

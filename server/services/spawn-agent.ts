@@ -6,6 +6,7 @@ import { agents } from "../db/schema";
 import { publishEvent } from "../db/queries/events";
 import { HiveError } from "../errors";
 import { isRuntimeError } from "../runtime/types";
+import { toStoredConfig } from "./agent-config";
 import { loadContainerView, withInFlightSlot } from "./agent-action";
 import { issueContainerCredentials } from "./container-credentials";
 import { requireRuntime } from "./require-runtime";
@@ -36,7 +37,7 @@ export async function spawnAgent({
     app.volumes.invalidate();
     const previous = await findAgent(db, spec.name);
     const volumeExisted = (await runtime.listStateVolumes()).some((volume) => volume.name === spec.name);
-    const config = { image: spec.image, cmd: spec.cmd, env: spec.env ?? {}, memoryMb: spec.memoryMb, cpus: spec.cpus, network: spec.network };
+    const config = toStoredConfig(spec);
     const role = spec.role ?? previous?.role ?? "agent";
     await upsertSpawnedAgent(db, { name: spec.name, role, config, actor });
     const credentials = await issueContainerCredentials(app, spec.name, role, actor);

@@ -1,17 +1,51 @@
 import type { ApprovalView, DiffLine } from "../contracts/approvals";
 
-type Config = { image: string; cmd?: string[]; env?: Record<string, string>; memoryMb?: number; cpus?: number; network?: string };
+type Config = {
+  image: string;
+  cmd?: string[];
+  env?: Record<string, string>;
+  /** Names of the write-only env entries: their values appear in no view. */
+  secretEnv?: string[];
+  memoryMb?: number;
+  cpus?: number;
+  network?: string;
+};
+
+export const SECRET_MASK = "[secret]";
+export const CHANGED_SECRET_MASK = "[secret, changed]";
+/** What an agent sees in place of any env value: the agent it proposes for may hold values it must not read. */
+export const HIDDEN_FROM_AGENTS = "[hidden]";
+
+type EnvShown = (key: string, value: string) => string;
 
 /** A config as one line per setting, in a stable order: what operators review and what the diff compares. */
-export function configLines(config: Config | null | undefined): string[] {
+export function configLines(config: Config | null | undefined, showEnv: EnvShown = maskSecrets(config)): string[] {
   if (!config) return [];
   const lines = [`image: ${JSON.stringify(config.image)}`];
   if (config.cmd?.length) lines.push(`cmd: ${JSON.stringify(config.cmd)}`);
   if (config.memoryMb !== undefined) lines.push(`memoryMb: ${config.memoryMb}`);
   if (config.cpus !== undefined) lines.push(`cpus: ${config.cpus}`);
   if (config.network) lines.push(`network: ${JSON.stringify(config.network)}`);
-  for (const key of Object.keys(config.env ?? {}).sort()) lines.push(`env.${key}: ${JSON.stringify(config.env![key])}`);
+  for (const key of Object.keys(config.env ?? {}).sort()) lines.push(`env.${key}: ${showEnv(key, config.env![key]!)}`);
   return lines;
+}
+
+function maskSecrets(config: Config | null | undefined): EnvShown {
+  const secret = new Set(config?.secretEnv ?? []);
+  return (key, value) => (secret.has(key) ? SECRET_MASK : JSON.stringify(value));
+}
+
+/**
+ * The proposed config's lines for the diff: a secret whose value changes reads "[secret, changed]", so the
+ * reviewer sees that it changes and never from what or to what.
+ */
+function proposedLines(previous: Config | null, proposed: Config): string[] {
+  const wasSecret = new Set(previous?.secretEnv ?? []);
+  const secret = new Set(proposed.secretEnv ?? []);
+  return configLines(proposed, (key, value) => {
+    if (!secret.has(key)) return JSON.stringify(value);
+    return wasSecret.has(key) && previous?.env?.[key] !== value ? CHANGED_SECRET_MASK : SECRET_MASK;
+  });
 }
 
 /** A unified line diff (longest common subsequence), every line kept: configs are short. */
@@ -62,7 +96,24 @@ export type ApprovalRecord = {
   failure: string | null;
 };
 
+/** The operators' view: everything but secret values. */
 export function toApprovalView(row: ApprovalRecord): ApprovalView {
+  return {
+    ...approvalFields(row),
+    summary: configLines(row.config),
+    diff: row.kind === "config_change" ? unifiedDiff(configLines(row.previousConfig), proposedLines(row.previousConfig, row.config)) : null,
+  };
+}
+
+/**
+ * The requesting agent's view: no env value at all and no diff. A config change compares with another agent's
+ * config, and values it kept from there (or a diff line left unchanged) would tell the requester what they are.
+ */
+export function toAgentApprovalView(row: ApprovalRecord): ApprovalView {
+  return { ...approvalFields(row), summary: configLines(row.config, () => HIDDEN_FROM_AGENTS), diff: null };
+}
+
+function approvalFields(row: ApprovalRecord) {
   return {
     id: row.id,
     kind: row.kind,
@@ -78,8 +129,6 @@ export function toApprovalView(row: ApprovalRecord): ApprovalView {
     decidedAt: row.decidedAt?.toISOString() ?? null,
     note: row.note,
     failure: row.failure,
-    summary: configLines(row.config),
-    diff: row.kind === "config_change" ? unifiedDiff(configLines(row.previousConfig), configLines(row.config)) : null,
   };
 }
 

@@ -6,7 +6,7 @@ export type VolumeRecord = { name: string; volumeName: string; createdAt: string
 export type StoredAgentRecord = {
   name: string;
   destroyedAt: Date | null;
-  config: { image: string; env?: Record<string, string> } | null;
+  config: { image: string; env?: Record<string, string>; secretEnv?: string[] } | null;
 };
 
 /**
@@ -34,7 +34,7 @@ export function buildTombstoneViews(input: {
         destroyedAt: agent?.destroyedAt?.toISOString() ?? null,
         volumeCreatedAt: volume.createdAt,
         configKept: Boolean(agent?.config),
-        credentialsKept: Object.keys(env).some((key) => CREDENTIAL_NAME.test(key)),
+        credentialsKept: Boolean(agent?.config?.secretEnv?.length) || Object.keys(env).some((key) => CREDENTIAL_NAME.test(key)),
         image: agent?.config?.image ?? null,
         crashes: input.crashCounts.get(volume.name) ?? 0,
         revivePending: input.pendingRevivals.has(volume.name),

@@ -5,6 +5,8 @@ export type AgentConfig = {
   image: string;
   cmd?: string[];
   env: Record<string, string>;
+  /** Names of the env entries marked secret: write-only, shown by no view, diff, audit or log. */
+  secretEnv?: string[];
   memoryMb?: number;
   cpus?: number;
   network?: string;
