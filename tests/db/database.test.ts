@@ -5,15 +5,22 @@ import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DatabaseHandle, migratePostgres, openPglite, queryRows } from "@/server/db/client";
+import { getTableColumns, getTableName, is } from "drizzle-orm";
+import { PgTable } from "drizzle-orm/pg-core";
+import { type DatabaseHandle, migratePostgres, openPglite, queryRows, shippedMigrations } from "@/server/db/client";
 import { acquireDataDirLock, DataDirLockedError } from "@/server/db/lock";
 import { findActiveTokenByHash, insertAgentToken, revokeAgentToken } from "@/server/db/queries/agent-tokens";
 import { insertAuditEntry, listRecentAudit } from "@/server/db/queries/audit";
 import { findLiveSession, insertSession, revokeSession } from "@/server/db/queries/sessions";
 import { getSetting, insertSettingOnce, putSetting } from "@/server/db/queries/settings";
 import { pruneDelivered } from "@/server/db/queries/agent-events";
+import * as schema from "@/server/db/schema";
 import { agentEvents, settings } from "@/server/db/schema";
 import { DATABASE_KINDS, openFreshDatabase } from "../helpers/databases";
+
+/** drizzle's record of applied migrations: one row per migration, stamped with its journal time. */
+const appliedMigrations = (handle: DatabaseHandle) =>
+  queryRows<{ id: number; hash: string; created_at: string }>(handle.db, sql`select id, hash, created_at::text from drizzle.__drizzle_migrations order by id`);
 
 describe.each(DATABASE_KINDS)("database on %s", (kind) => {
   let handle: DatabaseHandle & { url?: string };
@@ -25,12 +32,21 @@ describe.each(DATABASE_KINDS)("database on %s", (kind) => {
     await handle?.close();
   });
 
-  it("has every table the schema declares after migration", async () => {
-    const rows = await queryRows<{ table_name: string }>(
+  it("has every table the schema declares after migration, with every declared column", async () => {
+    const declared = (Object.values(schema) as unknown[]).filter((value): value is PgTable => is(value, PgTable));
+    expect(declared.length).toBeGreaterThan(0);
+    const rows = await queryRows<{ table_name: string; column_name: string }>(
       handle.db,
-      sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
+      sql`select table_name, column_name from information_schema.columns where table_schema = 'public'`,
     );
-    expect(rows.map((row) => row.table_name)).toEqual(expect.arrayContaining(["agent_tokens", "audit_log", "operator_sessions", "settings"]));
+    const present = new Map<string, Set<string>>();
+    for (const row of rows) present.set(row.table_name, (present.get(row.table_name) ?? new Set()).add(row.column_name));
+    for (const table of declared) {
+      const name = getTableName(table);
+      expect(present.has(name), `table ${name}`).toBe(true);
+      for (const column of Object.values(getTableColumns(table))) expect(present.get(name)!.has(column.name), `${name}.${column.name}`).toBe(true);
+    }
+    expect([...present.keys()].sort()).toEqual(declared.map(getTableName).sort());
   });
 
   it("inserts a setting once even when many writers race, and all see the winner", async () => {
@@ -122,7 +138,9 @@ describe.each(DATABASE_KINDS)("database on %s", (kind) => {
 
   if (kind === "postgres") {
     it("migrates idempotently: a second run applies nothing", async () => {
+      const before = await appliedMigrations(handle);
       expect(await migratePostgres(handle.url!)).toEqual({ applied: 0 });
+      expect(await appliedMigrations(handle)).toEqual(before);
     });
   }
 });
@@ -131,8 +149,12 @@ describe("embedded database directory", () => {
   it("reopens with its data and re-runs migrations as a no-op", async () => {
     const first = await openFreshDatabase("pglite");
     await putSetting(first.db, "kept", { value: 42 });
+    const appliedBefore = await appliedMigrations(first);
+    expect(appliedBefore.map((row) => Number(row.created_at))).toEqual(shippedMigrations().map((migration) => migration.when));
     await first.close();
     const again = await openPglite(first.dir!, "test", pino({ level: "silent" }));
+    // The reopen ran the migrator again: it applied nothing (the same rows, ids and stamps) and the data is as it was.
+    expect(await appliedMigrations(again)).toEqual(appliedBefore);
     expect(await getSetting(again.db, "kept")).toEqual({ value: 42 });
     await again.close();
   });

@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { agentPrefix, cleanupAgents, eventually } from "../helpers/docker";
+import { createMigratedDatabase } from "../helpers/postgres";
 import { readEvents } from "../helpers/sse";
 import {
   agentFetch,
@@ -130,27 +132,94 @@ describe("answers, cancels, retractions", () => {
     expect((await answer(retracted.id, { text: "x" })).status).toBe(409);
     expect((await agentFetch(server, alpha, `/api/agent/questions/${retracted.id}`, { method: "DELETE" })).status).toBe(409);
   });
+});
 
-  it("lets exactly one of 50 concurrent answers and the expiry win, with exactly one event", async () => {
-    const token = (await mintAgentToken(server, "racer")).token;
-    const { id, deadline_at } = await askQuestion(server, token, { question: "Race?", ttl_seconds: 10 });
-    await new Promise((resolve) => setTimeout(resolve, Date.parse(deadline_at!) - Date.now() - 15));
-    const responses = await Promise.all(Array.from({ length: 50 }, (_, index) => answer(id, { text: `answer ${index}` })));
-    const winners = responses.filter((response) => response.status === 200);
-    const losers = responses.filter((response) => response.status === 409);
-    expect(winners.length + losers.length).toBe(50);
-    expect(winners.length).toBeLessThanOrEqual(1);
-    const final = await eventually(async () => {
-      const view = await (await agentFetch(server, token, `/api/agent/questions/${id}`)).json();
-      return view.status !== "pending" ? view : null;
-    }, "the resolution");
-    if (winners.length === 0) expect(final).toMatchObject({ status: "expired", answer: "[expired]" });
-    for (const loser of losers) expect((await loser.json()).error).toMatchObject({ code: "question_resolved", answer: final.answer });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const inbox = await (await agentFetch(server, token, "/api/agent/inbox")).json();
-    const answered = inbox.events.filter((event: { kind: string; payload: { id: string } }) => event.kind === "operator_answered" && event.payload.id === id);
-    expect(answered).toHaveLength(1);
-    expect(answered[0].payload.answer).toBe(final.answer);
+// The race between 50 answers and the expiry, made real: the test holds the question's row (PostgreSQL row lock) across
+// its deadline, so the answers and the expiry's update all wait at the row together; then it lets them go. Who queued
+// first wins, exactly once, and everyone else hears that answer.
+describe("answers racing the expiry", () => {
+  let racing: ServerProcess;
+  let url: string;
+  let holder: pg.Client;
+  // Its own connection: inside the holder's transaction, pg_stat_activity would show one snapshot throughout.
+  let observer: pg.Client;
+
+  beforeAll(async () => {
+    url = await createMigratedDatabase(inject("postgresAdminUrl"));
+    racing = await startServer({ DATABASE_URL: url });
+    holder = new pg.Client({ connectionString: url });
+    observer = new pg.Client({ connectionString: url });
+    await Promise.all([holder.connect(), observer.connect()]);
+  });
+  afterAll(async () => {
+    await Promise.all([holder?.end(), observer?.end()]);
+    await racing?.stop();
+  });
+
+  /** Statements waiting for a lock right now: the answers' conditional updates, and the expiry's bulk one. */
+  async function waitingAtTheRow() {
+    const { rows } = await observer.query<{ query: string }>(
+      "select query from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'update \"questions\"%'",
+    );
+    return {
+      answers: rows.filter((row) => row.query.includes('"questions"."id" = ')).length,
+      expiry: rows.filter((row) => row.query.includes('"deadline_at" <= now()')).length,
+    };
+  }
+  const holdRow = async (id: string) => {
+    await holder.query("begin");
+    await holder.query("select id from questions where id = $1 for update", [id]);
+  };
+  const answerOn = (id: string, text: string) =>
+    operatorFetch(racing, `/api/questions/${id}/answer`, { method: "POST", body: JSON.stringify({ text }) });
+  const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+
+  async function outcome(token: string, id: string, responses: Response[]) {
+    const bodies = await Promise.all(responses.map(async (response) => ({ status: response.status, body: await response.json() })));
+    const view = await (await agentFetch(racing, token, `/api/agent/questions/${id}`)).json();
+    const inbox = await (await agentFetch(racing, token, "/api/agent/inbox")).json();
+    const events = inbox.events.filter((event: { kind: string; payload: { id: string } }) => event.kind === "operator_answered" && event.payload.id === id);
+    return { bodies, view, events };
+  }
+
+  it("lets the answer queued before the expiry win, once, and tells every other answer and the agent that answer", async () => {
+    const token = (await mintAgentToken(racing, "racer")).token;
+    const { id, deadline_at } = await askQuestion(racing, token, { question: "Race?", ttl_seconds: 10 });
+    const deadline = Date.parse(deadline_at!);
+    await sleepUntil(deadline - 1_500);
+    await holdRow(id);
+    const first = answerOn(id, "first");
+    await eventually(async () => (await waitingAtTheRow()).answers === 1, "the first answer at the row");
+    await eventually(async () => (await waitingAtTheRow()).expiry === 1, "the expiry at the row, once the deadline passed", 10_000);
+    const others = Array.from({ length: 49 }, (_, index) => answerOn(id, `answer ${index}`));
+    await eventually(async () => (await waitingAtTheRow()).answers >= 5, "more answers at the row");
+    await holder.query("commit");
+
+    const { bodies, view, events } = await outcome(token, id, [await first, ...(await Promise.all(others))]);
+    expect(bodies[0]).toMatchObject({ status: 200, body: { question: { id, status: "answered", answer: "first", answeredBy: "operator" } } });
+    for (const loser of bodies.slice(1)) {
+      expect(loser).toMatchObject({ status: 409, body: { error: { code: "question_resolved", status: "answered", answer: "first" } } });
+    }
+    expect(view).toMatchObject({ status: "answered", answer: "first", answered_by: "operator" });
+    expect(events.map((event: { payload: { answer: string } }) => event.payload.answer)).toEqual(["first"]);
+  });
+
+  it("lets the expiry queued before 50 answers win, once, and answers each of them [expired]", async () => {
+    const token = (await mintAgentToken(racing, "late-racer")).token;
+    const { id, deadline_at } = await askQuestion(racing, token, { question: "Too late?", ttl_seconds: 10 });
+    await sleepUntil(Date.parse(deadline_at!) - 1_500);
+    await holdRow(id);
+    await eventually(async () => (await waitingAtTheRow()).expiry === 1, "the expiry at the row, once the deadline passed", 10_000);
+    const answers = Array.from({ length: 50 }, (_, index) => answerOn(id, `answer ${index}`));
+    await eventually(async () => (await waitingAtTheRow()).answers >= 5, "answers at the row");
+    await holder.query("commit");
+
+    const { bodies, view, events } = await outcome(token, id, await Promise.all(answers));
+    for (const loser of bodies) {
+      expect(loser).toMatchObject({ status: 409, body: { error: { code: "question_resolved", status: "expired", answer: "[expired]" } } });
+    }
+    expect(view).toMatchObject({ status: "expired", answer: "[expired]", answered_by: "system:expiry" });
+    expect(events.map((event: { payload: { answer: string } }) => event.payload.answer)).toEqual(["[expired]"]);
   });
 });
 
@@ -197,12 +266,17 @@ describe("the inbox", () => {
     const name = `${prefix}-notified`;
     await spawnAgent(server, name);
     const token = (await mintAgentToken(server, name)).token;
-    await operatorFetch(server, `/api/agents/${name}/restart`, { method: "POST", body: "{}" });
-    await operatorFetch(server, `/api/agents/${name}/rebuild`, { method: "POST", body: "{}" });
+    for (const action of ["stop", "start", "restart", "rebuild"]) {
+      const response = await operatorFetch(server, `/api/agents/${name}/${action}`, { method: "POST", body: "{}" });
+      expect(response.status, action).toBe(200);
+    }
     const inbox = await (await agentFetch(server, token, "/api/agent/inbox")).json();
     const system = inbox.events.filter((event: { kind: string }) => event.kind === "system").map((event: { payload: { action: string; message: string } }) => event.payload);
-    expect(system.map((payload: { action: string }) => payload.action)).toEqual(["restarted", "rebuilt"]);
-    expect(system[0].message).toMatch(/^You were restarted at \d{4}-.* by operator\. Your state volume \(\/state\) is intact\.$/);
+    // A stop leaves no note (the agent is not there to read it); each of the three (re)starts leaves one.
+    expect(system.map((payload: { action: string }) => payload.action)).toEqual(["started", "restarted", "rebuilt"]);
+    for (const [index, verb] of ["started", "restarted", "rebuilt"].entries()) {
+      expect(system[index].message).toMatch(new RegExp(`^You were ${verb} at \\d{4}-.* by operator\\. Your state volume \\(/state\\) is intact\\.$`));
+    }
   });
 });
 

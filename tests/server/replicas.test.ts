@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentPrefix, cleanupAgents, docker, eventually } from "../helpers/docker";
 import { createMigratedDatabase, type PostgresCluster, startPostgres } from "../helpers/postgres";
+import { readEvents, type SseMessage } from "../helpers/sse";
 import { agentFetch, mintAgentToken, operatorFetch, type ServerProcess, spawnAgent, startServer, viewOf } from "../helpers/server";
 
 // Two dashboard replicas on one PostgreSQL: shared pills and events, one leader, each crash recorded once.
@@ -48,14 +49,10 @@ describe("replicas on one PostgreSQL", () => {
     await spawnAgent(a, name, { env: { AGENT_STOP_DELAY_S: "2" } });
     const controller = new AbortController();
     const stream = await operatorFetch(b, "/api/stream", { signal: controller.signal });
-    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const started = (events: SseMessage[]) => events.some((event) => event.event === "change" && event.data.includes(`"kind":"action_started","agent":"${name}"`));
+    const reading = readEvents(stream, started);
     const restarting = operatorFetch(a, `/api/agents/${name}/restart`, { method: "POST", body: "{}" });
-    let text = "";
-    await eventually(async () => {
-      const { value } = await reader.read();
-      text += value ?? "";
-      return text.includes(`"kind":"action_started","agent":"${name}"`);
-    }, "the notice on the other replica's stream");
+    await reading;
     const seenByB = await viewOf(b, name);
     expect(seenByB?.pending).toMatchObject({ kind: "restarting", startedBy: "operator" });
     const second = await operatorFetch(b, `/api/agents/${name}/stop`, { method: "POST", body: "{}" });
