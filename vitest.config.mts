@@ -1,5 +1,6 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { NoSkipsReporter } from "./tests/helpers/no-skips";
 import { useRunTempDir } from "./tests/helpers/run-tmp";
 
 // The run's temporary files go under one directory, removed by the global setup's teardown.
@@ -19,8 +20,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     maxWorkers: 2,
-    reporters: ["default"],
-    // No test may be skipped in CI: `.skip`/`.todo` left in a file fails the run there.
+    // No test may be skipped in CI: `.only` is refused, and any skipped or todo test fails the run (NoSkipsReporter).
+    reporters: ["default", new NoSkipsReporter()],
     allowOnly: !process.env.CI,
     passWithNoTests: false,
   },
