@@ -13,7 +13,8 @@ test("[CONTAINERS] two operators: A restarts, B sees the pill and then the runni
   await agentRow(operatorA, name).getByRole("button", { name: `Restart ${name}` }).click();
 
   const rowB = agentRow(operatorB, name);
-  await expect(rowB.getByText("restarting…")).toBeVisible({ timeout: 2_000 });
+  // How soon the pill shows is the bench's figure (action → second dashboard); this checks that it does.
+  await expect(rowB.getByText("restarting…")).toBeVisible();
   await expect(rowB.getByRole("button", { name: `Stop ${name}` })).toBeDisabled();
   await expect(rowB.getByText("restarting…")).toBeHidden({ timeout: 15_000 });
   await expect(rowB.getByText("running", { exact: true })).toBeVisible();

@@ -37,35 +37,27 @@ test("[JOURNAL] a collapsed logs block makes no log request; opening fetches onc
   expect(logRequests).toHaveLength(4);
 });
 
-test("[JOURNAL] follow shows a line the agent prints within a second, and collapsing closes the engine stream", async ({ page, prefix }) => {
+test("[JOURNAL] follow shows the lines the agent prints next without a refresh, and collapsing closes the engine stream", async ({ page, prefix }) => {
   const name = `${prefix}-follow`;
   await spawnAgent(page.request, name, { AGENT_CLOCK: "1" });
   await loginAsOperator(page);
   const { viewer, lines } = await openLogs(page, name);
   await expect(lines.getByRole("option", { name: `[${name}] boot 1` })).toBeVisible();
-  // Note when each line appears in the page, to compare with when the agent printed it (" t=<ms>" in the line).
-  await lines.evaluate((element) => {
-    const seen: Record<string, number> = {};
-    (window as unknown as { seenAt: Record<string, number> }).seenAt = seen;
-    new MutationObserver(() => {
-      for (const node of element.querySelectorAll(".journal-text")) seen[node.textContent ?? ""] ??= Date.now();
-    }).observe(element, { childList: true, subtree: true });
+  let requests = 0;
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname === `/api/agents/${name}/logs`) requests++;
   });
   await viewer.getByRole("checkbox", { name: "Follow" }).check();
   await expect(viewer.getByRole("status").filter({ hasText: "following" })).toBeVisible();
   await expect.poll(() => openLogStreams(page.request, name)).toBe(1);
   const followingSince = await page.evaluate(() => Date.now());
 
-  // Lines printed after following began arrive without a refresh, each within a second of being printed.
+  // Lines printed after following began (" t=<ms>" says when) arrive over the stream: no log read is asked for.
+  // How soon each one shows is the bench's figure (follow latency, printed → shown).
   const printedAt = (text: string) => Number(/ t=(\d+)$/.exec(text)?.[1] ?? 0);
-  const followed = async () =>
-    Object.entries(await page.evaluate(() => (window as unknown as { seenAt: Record<string, number> }).seenAt)).filter(
-      ([text]) => printedAt(text) > followingSince,
-    );
-  await expect.poll(async () => (await followed()).length, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
-  for (const [text, shownAt] of await followed()) {
-    expect(shownAt - printedAt(text), `"${text}" shown ${shownAt - printedAt(text)} ms after it was printed`).toBeLessThan(1_000);
-  }
+  const followed = async () => (await lines.getByRole("option").allTextContents()).filter((text) => printedAt(text) > followingSince);
+  await expect.poll(async () => (await followed()).length).toBeGreaterThanOrEqual(2);
+  expect(requests).toBe(0);
 
   // Collapsing the block ends the follow request, and the server closes its engine stream.
   await page.getByRole("button", { name: `logs · ${name}` }).click();

@@ -1,7 +1,7 @@
 // npm run bench [suite...]: speed figures side by side with the raw engine calls they wrap.
 // Suites: foundation, containers, questions, journal (default: all). Each suite starts its own production server and cleans up after itself.
 import { removeRunTempDir, useRunTempDir } from "../../tests/helpers/run-tmp";
-import { printReport } from "./lib";
+import { failures, notMeasured, printReport } from "./lib";
 
 type Suite = { name: string; run: () => Promise<void> };
 
@@ -20,9 +20,21 @@ async function main() {
   if (selected.length === 0) throw new Error(`unknown suite; choose from ${suites.map((suite) => suite.name).join(", ")}`);
   for (const suite of selected) {
     console.log(`\n▶ ${suite.name}`);
-    await suite.run();
+    // A suite that fails outside its steps (its setup) loses its own figures, not the others' nor the report.
+    try {
+      await suite.run();
+    } catch (error) {
+      const reason = (error as Error)?.message ?? String(error);
+      console.error(`  ✗ ${suite.name} stopped: ${reason}`);
+      failures.push(`${suite.name}: ${reason}`);
+      notMeasured(`${suite.name}: the rest of the suite`, `stopped: ${reason}`);
+    }
   }
   printReport(`Hive Dashboard benchmarks (${new Date().toISOString()}, ${selected.map((suite) => suite.name).join(", ")})`);
+  if (failures.length > 0) {
+    console.log(`\n${failures.length} step(s) failed; their figures are marked "not measured":\n${failures.map((failure) => `  - ${failure}`).join("\n")}`);
+    process.exitCode = 1;
+  }
 }
 
 main().then(removeRunTempDir, (error) => {

@@ -28,14 +28,19 @@ export const median = (values: number[]) => percentile(values, 50);
 export const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
 const formatFigure = (metric: string, value: number) => (metric.includes("(MB") ? `${value.toFixed(0)} MB` : ms(value));
 
-/** Adds a line to the report; `ratioTarget` compares dashboard/raw, `absoluteTarget` the dashboard figure. */
+/**
+ * Adds a line to the report; `ratio` compares dashboard/raw, `max` the dashboard figure. A line with neither is a figure
+ * shown for context (its verdict is "—"); a median beside a p99 target is such a figure: the target is the p99 line's.
+ */
 export function report(
   metric: string,
   dashboard: number,
   raw: number | null,
   target: { ratio?: number; max?: number; label: string },
 ) {
+  if (!Number.isFinite(dashboard)) return notMeasured(metric, "no samples");
   const ratio = raw ? dashboard / raw : null;
+  const judged = target.ratio !== undefined || target.max !== undefined;
   const ok = target.ratio !== undefined ? ratio !== null && ratio <= target.ratio : target.max !== undefined ? dashboard <= target.max : true;
   rows.push({
     metric,
@@ -43,8 +48,34 @@ export function report(
     raw: raw === null ? "—" : formatFigure(metric, raw),
     ratio: ratio === null ? "—" : `${ratio.toFixed(2)}×`,
     target: target.label,
-    verdict: ok ? "ok" : "MISSED",
+    verdict: !judged ? "—" : ok ? "ok" : "MISSED",
   });
+}
+
+/** A line for a figure the run could not take, saying why. */
+export function notMeasured(metric: string, reason: string) {
+  rows.push({ metric, dashboard: "not measured", raw: "—", ratio: "—", target: reason.slice(0, 90), verdict: "NOT MEASURED" });
+}
+
+/** Steps that failed in this run; the run exits non-zero when there are any, after printing every figure it has. */
+export const failures: string[] = [];
+
+/**
+ * Runs one step of a suite. When it fails, the figures it had not reported yet are marked "not measured" (with the
+ * error), the failure is remembered, and the suite goes on with its next step: a degraded engine costs the figures it
+ * spoils, not the whole report.
+ */
+export async function step(title: string, metrics: string[], work: () => Promise<void>): Promise<boolean> {
+  try {
+    await work();
+    return true;
+  } catch (error) {
+    const reason = (error as Error)?.message ?? String(error);
+    console.error(`  ✗ ${title}: ${reason}`);
+    failures.push(`${title}: ${reason}`);
+    for (const metric of metrics) if (!rows.some((row) => row.metric === metric)) notMeasured(metric, `${title} failed: ${reason}`);
+    return false;
+  }
 }
 
 /**
@@ -53,6 +84,7 @@ export function report(
  */
 export function reportPaired(metric: string, dashboard: number[], raw: number[], target: { ratio: number; label: string }) {
   const ratio = median(dashboard.map((value, index) => value / raw[index]!));
+  if (!Number.isFinite(ratio)) return notMeasured(metric, "no samples");
   rows.push({
     metric,
     dashboard: "—",
@@ -61,6 +93,16 @@ export function reportPaired(metric: string, dashboard: number[], raw: number[],
     target: target.label,
     verdict: ratio <= target.ratio ? "ok" : "MISSED",
   });
+}
+
+/** Reads /api/state as the bench's operator; `containers` is null while the dashboard sees the engine down. */
+export async function readState(server: BenchServer) {
+  const response = await api(server, "/api/state");
+  if (!response.ok) throw new Error(`/api/state answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  return (await response.json()) as {
+    runtime: { status: string; lastError: { code: string; message: string } | null };
+    containers: { name: string; state: string; pending: { kind: string } | null }[] | null;
+  };
 }
 
 export function printReport(title: string) {
@@ -133,6 +175,8 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
       HIVE_OPERATOR_TOKEN: BENCH_TOKEN,
       HIVE_PUBLIC_API_URL: `http://127.0.0.1:${port}`,
       LOG_LEVEL: "warn",
+      // The engine the bench's own calls use (DOCKER_HOST, else the local socket) is the one the server drives.
+      ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
       ...env,
     } as unknown as NodeJS.ProcessEnv,
     // BENCH_SERVER_LOG=<file> keeps the server's own log (JSON lines, warnings and up) for a closer look.

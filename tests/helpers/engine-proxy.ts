@@ -19,6 +19,10 @@ export type EngineProxy = {
    * events stream) is held back this long, then passes in order: the engine is late to tell.
    */
   holdOpenStreams: (match: RegExp, ms: number) => number;
+  /** From now on, the engine's answers to requests whose line matches never come (a hung engine), until `release()`. */
+  hang: (match: RegExp) => void;
+  /** Lets every held answer through and stops hanging. */
+  release: () => void;
   close: () => Promise<void>;
 };
 
@@ -30,10 +34,12 @@ export type EngineProxy = {
 export async function startEngineProxy(upstreamSocket = "/var/run/docker.sock"): Promise<EngineProxy> {
   const socketPath = path.join(tempDir("hive-engine-proxy-"), "docker.sock");
   const seen: string[] = [];
-  const connections = new Set<{ requests: string[]; follows: string[]; socket: net.Socket; holdUntil: number }>();
+  const connections = new Set<{ requests: string[]; follows: string[]; socket: net.Socket; holdUntil: number; hung: boolean }>();
   let delay: { match: RegExp; ms: number } | null = null;
+  let hangMatch: RegExp | null = null;
+  const hung = new Set<() => void>();
   const server = net.createServer((client) => {
-    const entry = { requests: [] as string[], follows: [] as string[], socket: client, holdUntil: 0 };
+    const entry = { requests: [] as string[], follows: [] as string[], socket: client, holdUntil: 0, hung: false };
     connections.add(entry);
     const upstream = net.connect(upstreamSocket);
     client.on("data", (chunk: Buffer) => {
@@ -42,6 +48,7 @@ export async function startEngineProxy(upstreamSocket = "/var/run/docker.sock"):
         seen.push(`${match[1]} ${target}`);
         entry.requests.push(`${match[1]} ${target}`);
         if (delay?.match.test(`${match[1]} ${target}`)) entry.holdUntil = Date.now() + delay.ms;
+        if (hangMatch?.test(`${match[1]} ${target}`)) entry.hung = true;
         if (/\/logs\?/.test(target) && /[?&]follow=(true|1)\b/.test(target)) entry.follows.push(target);
       }
     });
@@ -49,6 +56,10 @@ export async function startEngineProxy(upstreamSocket = "/var/run/docker.sock"):
     // the last held chunk (an engine that closes its side must not cut the answer short).
     const gate = new Transform({
       transform(chunk: Buffer, _encoding, done) {
+        if (entry.hung) {
+          hung.add(() => done(null, chunk));
+          return;
+        }
         const wait = entry.holdUntil - Date.now();
         if (wait <= 0) done(null, chunk);
         else setTimeout(() => done(null, chunk), wait);
@@ -76,6 +87,15 @@ export async function startEngineProxy(upstreamSocket = "/var/run/docker.sock"):
       const held = [...connections].filter((entry) => entry.requests.some((line) => match.test(line)));
       for (const entry of held) entry.holdUntil = Date.now() + ms;
       return held.length;
+    },
+    hang: (match) => {
+      hangMatch = match;
+    },
+    release: () => {
+      hangMatch = null;
+      for (const entry of connections) entry.hung = false;
+      for (const pass of hung) pass();
+      hung.clear();
     },
     openFollowConnections: (containerId) =>
       [...connections].filter((entry) => entry.follows.some((target) => !containerId || target.includes(`/containers/${containerId}/`))).length,
