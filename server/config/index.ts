@@ -123,6 +123,11 @@ export type HiveConfig = {
   databaseUrl: string | undefined;
   dockerHost: string;
   publicUrl: string;
+  /**
+   * Origins a state-changing browser request may come from: HIVE_PUBLIC_URL's; when it is unset, the local
+   * default's under each loopback name (localhost, 127.0.0.1, [::1]).
+   */
+  publicOrigins: string[];
   publicApiUrl: string;
   auth: {
     mode: "token" | "proxy";
@@ -174,6 +179,9 @@ export function parseConfig(env: Record<string, string | undefined>): HiveConfig
     databaseUrl: e.DATABASE_URL,
     dockerHost: e.DOCKER_HOST ?? "unix:///var/run/docker.sock",
     publicUrl: (e.HIVE_PUBLIC_URL ?? localUrl).replace(/\/$/, ""),
+    publicOrigins: e.HIVE_PUBLIC_URL
+      ? [new URL(e.HIVE_PUBLIC_URL).origin]
+      : ["localhost", "127.0.0.1", "[::1]"].map((host) => `http://${host}:${e.PORT}`),
     publicApiUrl: (e.HIVE_PUBLIC_API_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ""),
     auth: {
       mode: e.HIVE_AUTH_MODE,

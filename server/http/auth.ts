@@ -1,9 +1,9 @@
 import "server-only";
-import { BlockList, isIPv4, isIPv6 } from "node:net";
 import type { HiveApp } from "../app";
 import { findActiveTokenByHash, touchAgentToken } from "../db/queries/agent-tokens";
 import { findLiveSession } from "../db/queries/sessions";
 import { HiveError } from "../errors";
+import { isTrustedProxy, peerAddress } from "./forwarded";
 import {
   AGENT_TOKEN_PREFIX,
   hashToken,
@@ -13,8 +13,6 @@ import {
 } from "../security/tokens";
 
 export const SESSION_COOKIE = "hive_session";
-/** Set by server.mjs from the socket; any copy sent by a client is removed first. */
-export const REMOTE_ADDRESS_HEADER = "x-hive-remote-addr";
 
 export type OperatorActor = { kind: "operator"; name: string; via: "session" | "bearer" | "proxy"; sessionId?: string };
 export type AgentActor = { kind: "agent"; agent: string; role: "agent" | "manager"; tokenId: string };
@@ -22,33 +20,6 @@ export type Actor = OperatorActor | AgentActor;
 
 export const describeActor = (actor: Actor | null) =>
   actor === null ? "anonymous" : actor.kind === "operator" ? actor.name : `agent:${actor.agent}`;
-
-function normalizeAddress(address: string): string {
-  return address.startsWith("::ffff:") && isIPv4(address.slice(7)) ? address.slice(7) : address;
-}
-
-const blockLists = new WeakMap<string[], BlockList>();
-function trustedProxyList(entries: string[]): BlockList {
-  let list = blockLists.get(entries);
-  if (!list) {
-    list = new BlockList();
-    for (const entry of entries) {
-      const [address = "", prefix] = entry.split("/");
-      const family = isIPv6(address) ? "ipv6" : "ipv4";
-      if (prefix === undefined) list.addAddress(normalizeAddress(address), family);
-      else list.addSubnet(address, Number(prefix), family);
-    }
-    blockLists.set(entries, list);
-  }
-  return list;
-}
-
-export function isTrustedProxy(address: string | null, entries: string[]): boolean {
-  if (!address) return false;
-  const normalized = normalizeAddress(address);
-  const family = isIPv6(normalized) ? "ipv6" : isIPv4(normalized) ? "ipv4" : null;
-  return family !== null && trustedProxyList(entries).check(normalized, family);
-}
 
 export function readCookie(request: Request, name: string): string | undefined {
   const header = request.headers.get("cookie");
@@ -87,8 +58,7 @@ export async function resolveActor(app: HiveApp, request: Request): Promise<Acto
   const { auth } = app.config;
   if (auth.mode === "proxy") {
     const identity = request.headers.get(auth.proxyUserHeader);
-    const remote = request.headers.get(REMOTE_ADDRESS_HEADER);
-    if (identity && isTrustedProxy(remote, auth.trustedProxies)) {
+    if (identity && isTrustedProxy(peerAddress(request), auth.trustedProxies)) {
       const name = identity.trim();
       if (!/^[\p{L}\p{N}._@+\- ]{1,200}$/u.test(name)) {
         throw new HiveError("unauthorized", `the ${auth.proxyUserHeader} header does not hold a valid user name`);
@@ -112,25 +82,20 @@ export async function resolveActor(app: HiveApp, request: Request): Promise<Acto
 export const usesAmbientCredentials = (request: Request) => !request.headers.get("authorization");
 
 /**
- * A state-changing browser request must come from our own origin: Sec-Fetch-Site when the browser sends it,
- * else the Origin header compared with the host the request was sent to.
+ * A state-changing browser request must come from our own origin: its Origin must be one of the configured
+ * public origins (never compared with the request's own Host or X-Forwarded-Host, which the client or a
+ * rebinding DNS name controls). Without an Origin, the browser's Sec-Fetch-Site must say same-origin.
  */
-export function isSameOrigin(request: Request, publicUrl: string): boolean {
+export function isSameOrigin(request: Request, publicOrigins: readonly string[]): boolean {
   const fetchSite = request.headers.get("sec-fetch-site");
-  if (fetchSite) return fetchSite === "same-origin";
+  if (fetchSite && fetchSite !== "same-origin") return false;
   const origin = request.headers.get("origin");
-  if (!origin || origin === "null") return false;
-  let originHost: string;
+  if (origin === null) return fetchSite === "same-origin";
+  let normalized: string;
   try {
-    originHost = new URL(origin).host;
+    normalized = new URL(origin).origin;
   } catch {
     return false;
   }
-  const hosts = [request.headers.get("host"), request.headers.get("x-forwarded-host")?.split(",")[0]?.trim()];
-  try {
-    hosts.push(new URL(publicUrl).host);
-  } catch {
-    // the configured public URL was validated at start
-  }
-  return hosts.some((host) => host && host.toLowerCase() === originHost.toLowerCase());
+  return normalized !== "null" && publicOrigins.includes(normalized);
 }

@@ -1,10 +1,14 @@
 import "server-only";
+import type { HiveConfig } from "../config";
 import { SESSION_COOKIE } from "./auth";
+import { forwardedProto } from "./forwarded";
 
-const isHttps = (request: Request) =>
-  request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https" || new URL(request.url).protocol === "https:";
+/** Secure when operators reach the dashboard over https: the public URL says so, or a trusted proxy does. */
+export function cookiesAreSecure(request: Request, config: HiveConfig): boolean {
+  return config.publicUrl.startsWith("https:") || forwardedProto(request, config.auth.trustedProxies) === "https";
+}
 
-export function sessionCookie(request: Request, value: string, expiresAt: Date): string {
+export function sessionCookie(value: string, expiresAt: Date, secure: boolean): string {
   const parts = [
     `${SESSION_COOKIE}=${encodeURIComponent(value)}`,
     "Path=/",
@@ -12,12 +16,12 @@ export function sessionCookie(request: Request, value: string, expiresAt: Date):
     "SameSite=Strict",
     `Expires=${expiresAt.toUTCString()}`,
   ];
-  if (isHttps(request)) parts.push("Secure");
+  if (secure) parts.push("Secure");
   return parts.join("; ");
 }
 
-export function clearedSessionCookie(request: Request): string {
+export function clearedSessionCookie(secure: boolean): string {
   const parts = [`${SESSION_COOKIE}=`, "Path=/", "HttpOnly", "SameSite=Strict", "Max-Age=0"];
-  if (isHttps(request)) parts.push("Secure");
+  if (secure) parts.push("Secure");
   return parts.join("; ");
 }

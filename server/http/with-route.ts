@@ -8,6 +8,7 @@ import { insertAuditEntry } from "../db/queries/audit";
 import { HiveError, isHiveError } from "../errors";
 import { log, measure, runWithLogContext, serverTimingHeader } from "../log";
 import { isRuntimeError } from "../runtime/types";
+import { clientAddress, peerAddress } from "./forwarded";
 import { type Actor, type AgentActor, describeActor, isSameOrigin, type OperatorActor, resolveActor, usesAmbientCredentials } from "./auth";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -162,8 +163,8 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
         if (options.params && params && typeof params === "object" && "name" in params) {
           audit.target = String((params as { name: unknown }).name);
         }
-        if (MUTATING.has(method) && usesAmbientCredentials(request) && !isSameOrigin(request, app.config.publicUrl)) {
-          throw new HiveError("cross_site_request", "cross-site requests are refused; use the dashboard's own origin");
+        if (MUTATING.has(method) && usesAmbientCredentials(request) && !isSameOrigin(request, app.config.publicOrigins)) {
+          throw new HiveError("cross_site_request", `cross-site requests are refused; use the dashboard at ${app.config.publicUrl} (HIVE_PUBLIC_URL)`);
         }
         actor = options.auth === "public" ? null : await resolveActor(app, request);
         if (options.auth === "operator") {
@@ -200,7 +201,8 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
       // This process's writes are visible to its next state read at once, not only after their NOTIFY arrives.
       if (app && MUTATING.has(method)) app.stateSnapshot.invalidate();
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
-      const line = { method, path: url.pathname, status: response.status, durationMs, actor: describeActor(actor) };
+      const client = app ? clientAddress(request, app.config.auth.trustedProxies) : peerAddress(request);
+      const line = { method, path: url.pathname, status: response.status, durationMs, actor: describeActor(actor), client };
       if (response.status >= 500) logger.error({ ...line, code: failure?.code }, "request failed");
       else logger.info(line, "request");
       if (app && MUTATING.has(method) && !options.skipAudit) {

@@ -11,6 +11,7 @@ describe("configuration", () => {
       databaseUrl: undefined,
       dockerHost: "unix:///var/run/docker.sock",
       publicUrl: "http://localhost:3000",
+      publicOrigins: ["http://localhost:3000", "http://127.0.0.1:3000", "http://[::1]:3000"],
       publicApiUrl: "http://127.0.0.1:3000",
       auth: {
         mode: "token",
@@ -37,6 +38,11 @@ describe("configuration", () => {
 
   it("derives the public URLs from PORT and validates the shutdown deadline", () => {
     expect(parseConfig({ PORT: "8080" })).toMatchObject({ publicUrl: "http://localhost:8080", publicApiUrl: "http://127.0.0.1:8080" });
+    // A configured public URL is the one origin state changes may come from (its path is no part of the origin).
+    expect(parseConfig({ HIVE_PUBLIC_URL: "https://Ops.Example.com:443/hive/" })).toMatchObject({
+      publicUrl: "https://Ops.Example.com:443/hive",
+      publicOrigins: ["https://ops.example.com"],
+    });
     expect(parseConfig({ HIVE_SHUTDOWN_TIMEOUT_MS: "2500" }).shutdownTimeoutMs).toBe(2_500);
     expect(() => parseConfig({ HIVE_SHUTDOWN_TIMEOUT_MS: "soon" })).toThrow(/HIVE_SHUTDOWN_TIMEOUT_MS: must be an integer/);
     expect(() => parseConfig({ HIVE_SHUTDOWN_TIMEOUT_MS: "0" })).toThrow(/HIVE_SHUTDOWN_TIMEOUT_MS: must be at least 100/);

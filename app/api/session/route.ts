@@ -1,6 +1,6 @@
 import { LoginInput, type SessionView } from "@/server/contracts/session";
-import { REMOTE_ADDRESS_HEADER } from "@/server/http/auth";
-import { clearedSessionCookie, sessionCookie } from "@/server/http/cookies";
+import { clearedSessionCookie, cookiesAreSecure, sessionCookie } from "@/server/http/cookies";
+import { clientAddress } from "@/server/http/forwarded";
 import { withRoute } from "@/server/http/with-route";
 import { loginOperator } from "@/server/services/login-operator";
 import { logoutOperator } from "@/server/services/logout-operator";
@@ -18,17 +18,17 @@ export const POST = withRoute({ auth: "public", action: "session.login", body: L
   const { cookie, expiresAt } = await loginOperator({
     app,
     input: body,
-    source: request.headers.get(REMOTE_ADDRESS_HEADER) || "unknown",
+    source: clientAddress(request, app.config.auth.trustedProxies),
     userAgent: request.headers.get("user-agent"),
   });
   return Response.json(
     { operator: "operator", expiresAt: expiresAt.toISOString() },
-    { headers: { "Set-Cookie": sessionCookie(request, cookie, expiresAt) } },
+    { headers: { "Set-Cookie": sessionCookie(cookie, expiresAt, cookiesAreSecure(request, app.config)) } },
   );
 });
 
 // DELETE /api/session: log out (the session is revoked server-side, the cookie cleared).
 export const DELETE = withRoute({ auth: "operator", action: "session.logout" }, async ({ app, request, actor }) => {
   await logoutOperator({ app, sessionId: actor.sessionId });
-  return Response.json({ ok: true }, { headers: { "Set-Cookie": clearedSessionCookie(request) } });
+  return Response.json({ ok: true }, { headers: { "Set-Cookie": clearedSessionCookie(cookiesAreSecure(request, app.config)) } });
 });
