@@ -23,6 +23,9 @@ export type EngineProxy = {
   hang: (match: RegExp) => void;
   /** Lets every held answer through and stops hanging. */
   release: () => void;
+  /** The engine goes away: open connections (the events stream too) are cut and new ones refused, until `reconnect()`. */
+  disconnect: () => void;
+  reconnect: () => void;
   close: () => Promise<void>;
 };
 
@@ -38,7 +41,12 @@ export async function startEngineProxy(upstreamSocket = "/var/run/docker.sock"):
   let delay: { match: RegExp; ms: number } | null = null;
   let hangMatch: RegExp | null = null;
   const hung = new Set<() => void>();
+  let refusing = false;
   const server = net.createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     const entry = { requests: [] as string[], follows: [] as string[], socket: client, holdUntil: 0, hung: false };
     connections.add(entry);
     const upstream = net.connect(upstreamSocket);
@@ -96,6 +104,13 @@ export async function startEngineProxy(upstreamSocket = "/var/run/docker.sock"):
       for (const entry of connections) entry.hung = false;
       for (const pass of hung) pass();
       hung.clear();
+    },
+    disconnect: () => {
+      refusing = true;
+      for (const entry of connections) entry.socket.destroy();
+    },
+    reconnect: () => {
+      refusing = false;
     },
     openFollowConnections: (containerId) =>
       [...connections].filter((entry) => entry.follows.some((target) => !containerId || target.includes(`/containers/${containerId}/`))).length,

@@ -200,18 +200,22 @@ describe("tombstones", () => {
 });
 
 describe("tombstone retention (optional)", () => {
-  it("purges tombstones older than the configured days at start, with an event and an audit row", async () => {
+  it("purges tombstones older than the configured days at start, with an event and an audit row, and keeps younger ones", async () => {
     const cluster = await startPostgres();
     try {
       const url = await createMigratedDatabase(cluster.url());
       const name = `${prefix}-old`;
+      const young = `${prefix}-young`;
       const first = await startServer({ DATABASE_URL: url });
-      await spawnAgent(first, name);
-      await operatorFetch(first, `/api/agents/${name}`, { method: "DELETE" });
+      for (const agent of [name, young]) {
+        await spawnAgent(first, agent);
+        await operatorFetch(first, `/api/agents/${agent}`, { method: "DELETE" });
+      }
       await first.stop();
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       await client.query("update agents set destroyed_at = now() - interval '3 days' where name = $1", [name]);
+      await client.query("update agents set destroyed_at = now() - interval '47 hours' where name = $1", [young]);
 
       const second = await startServer({ DATABASE_URL: url, HIVE_TOMBSTONE_RETENTION_DAYS: "2" });
       try {
@@ -224,6 +228,15 @@ describe("tombstone retention (optional)", () => {
         expect((await docker.listVolumes()).Volumes?.some((volume) => volume.Name === `hive-state-${name}`)).toBe(false);
         const events = await client.query("select actor from events where kind = 'tombstone_purged' and agent = $1", [name]);
         expect(events.rows).toEqual([{ actor: "system:retention" }]);
+        // The sweep is over (it logs its count last), and the 47-hour-old tombstone is still there, untouched.
+        await second.waitForLog((line) => line.msg === "tombstone retention purged old tombstones");
+        expect(second.logs().find((line) => line.msg === "tombstone retention purged old tombstones")).toMatchObject({ purged: 1, retentionDays: 2 });
+        await docker.getVolume(`hive-state-${young}`).inspect();
+        const kept = await client.query("select count(*)::int as n from audit_log where target = $1 and action = 'tombstone.purge'", [young]);
+        expect(kept.rows[0].n).toBe(0);
+        const tombstones = (await (await operatorFetch(second, "/api/state")).json()).tombstones as { name: string }[];
+        expect(tombstones.map((tombstone) => tombstone.name)).toContain(young);
+        expect(tombstones.map((tombstone) => tombstone.name)).not.toContain(name);
       } finally {
         await second.stop();
         await client.end();

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { agentPrefix, bootCount, cleanupAgents, docker, engineState, eventually } from "../helpers/docker";
+import { startEngineProxy } from "../helpers/engine-proxy";
 import { dashboardState, operatorFetch, spawnAgent, startServer, tempDir, viewOf } from "../helpers/server";
 
 const prefix = agentPrefix();
@@ -46,6 +47,47 @@ describe("desired state survives the dashboard", () => {
       await second.stop();
     }
   });
+
+  it("when the engine comes back, starts the agents whose desired state is running, leaves stopped ones stopped, and records no crash", async () => {
+    const proxy = await startEngineProxy();
+    const server = await startServer({
+      DOCKER_HOST: proxy.dockerHost,
+      HIVE_RUNTIME_RETRY_BASE_MS: "200",
+      HIVE_RUNTIME_RETRY_MAX_MS: "1000",
+      HIVE_RUNTIME_RETRY_JITTER_MS: "50",
+      HIVE_RUNTIME_PROBE_INTERVAL_MS: "500",
+    });
+    const running = `${prefix}-back`;
+    const stopped = `${prefix}-rest`;
+    try {
+      await spawnAgent(server, running);
+      await spawnAgent(server, stopped);
+      expect((await operatorFetch(server, `/api/agents/${stopped}/stop`, { method: "POST", body: "{}" })).status).toBe(200);
+      const health = async () => (await (await fetch(`${server.baseUrl}/dashboard-healthz`)).json()).runtime.status as string;
+
+      proxy.disconnect();
+      await eventually(async () => (await health()) === "down", "the dashboard to see the engine down");
+      // While the dashboard cannot see it, the engine loses the running agent (as a dockerd restart would).
+      await docker.getContainer(`hive-${running}`).stop({ t: 5 });
+      const bootsBefore = await bootCount(running);
+      proxy.reconnect();
+
+      await eventually(async () => (await health()) === "up", "the dashboard to see the engine again");
+      await eventually(async () => (await engineState(running))?.status === "running", "the agent that should run to be started");
+      await eventually(async () => (await bootCount(running)) === bootsBefore + 1, "the agent's next boot");
+      await eventually(
+        async () => (await dashboardState(server)).activity.some((event) => event.kind === "agent_reconciled" && event.agent === running),
+        "the start recorded in the activity feed",
+      );
+      expect(await viewOf(server, running)).toMatchObject({ state: "running", desiredState: "running", crashes: { total: 0 } });
+      expect(await viewOf(server, stopped)).toMatchObject({ state: "exited", desiredState: "stopped", crashes: { total: 0 } });
+      const crashes = await (await operatorFetch(server, `/api/agents/${running}/crashes`)).json();
+      expect(crashes.crashes).toEqual([]);
+    } finally {
+      await server.stop();
+      await proxy.close();
+    }
+  }, 120_000);
 
   it("reclaims the in-flight pill of a dashboard process killed mid-action", async () => {
     const dataDir = tempDir("hive-data-");
