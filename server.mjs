@@ -13,6 +13,7 @@ process.chdir(root);
 
 const { default: next } = await import("next");
 const { default: pino } = await import("pino");
+const { routeRequest } = await import("./server/http/edge.mjs");
 
 const logger = pino({
   level: process.env.LOG_LEVEL || "info",
@@ -64,7 +65,7 @@ const server = http.createServer((req, res) => {
     }
     if (inflight === 0) drained();
   });
-  handle(req, res).catch((error) => {
+  routeRequest(req, res, handle).catch((error) => {
     logger.error({ traceId, err: error?.message }, "request handler failed");
     if (!res.headersSent) {
       res.statusCode = 500;

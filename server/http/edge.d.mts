@@ -1,0 +1,7 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+type NextHandle = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export function unsafePathReason(url: string | undefined): string | null;
+export function sendJsonError(res: ServerResponse, status: number, code: string, message: string, headers?: Record<string, string>): void;
+export function routeRequest(req: IncomingMessage, res: ServerResponse, handle: NextHandle): Promise<void>;
