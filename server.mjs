@@ -14,12 +14,13 @@ process.chdir(root);
 const { default: next } = await import("next");
 const { default: pino } = await import("pino");
 const { routeRequest } = await import("./server/http/edge.mjs");
+const { redactQueryParams } = await import("./server/redact.mjs");
 
 const logger = pino({
   level: process.env.LOG_LEVEL || "info",
   base: { service: "hive-dashboard", component: "http" },
   timestamp: pino.stdTimeFunctions.isoTime,
-  formatters: { level: (label) => ({ level: label }) },
+  formatters: { level: (label) => ({ level: label }), log: (fields) => redactQueryParams(fields) },
 });
 
 const port = Number(process.env.PORT || 3000);

@@ -1,6 +1,7 @@
 import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import pino, { type Logger } from "pino";
+import { redactQueryParams } from "./redact.mjs";
 
 type LogContext = { traceId: string; actor?: string; timings?: Map<string, number> };
 
@@ -11,12 +12,13 @@ const contextKey = Symbol.for("hive.logContext");
 type GlobalWithLogger = typeof globalThis & { [globalKey]?: Logger; [contextKey]?: AsyncLocalStorage<LogContext> };
 const context = ((globalThis as GlobalWithLogger)[contextKey] ??= new AsyncLocalStorage<LogContext>());
 
-function createLogger(): Logger {
+/** The dashboard's logger (stdout unless a destination is given). */
+export function createLogger(destination?: pino.DestinationStream): Logger {
   return pino({
     level: process.env.LOG_LEVEL || "info",
     base: { service: "hive-dashboard" },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: { level: (label) => ({ level: label }), log: (fields) => redactQueryParams(fields) },
     // Every line written while serving a request carries that request's trace id.
     mixin: () => {
       const store = context.getStore();
@@ -26,7 +28,7 @@ function createLogger(): Logger {
       paths: ["token", "*.token", "authorization", "*.authorization", "cookie", "*.cookie", "password", "*.password"],
       censor: "[redacted]",
     },
-  });
+  }, destination ?? pino.destination(1));
 }
 
 /** The process-wide JSON logger (stdout). */

@@ -11,3 +11,33 @@ export const AgentName = z
 export type AgentName = z.infer<typeof AgentName>;
 
 export type ApiError = { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The first place in a request's input (body, query or path) holding text PostgreSQL cannot store: a NUL
+ * character or a lone UTF-16 surrogate (in a value or an object key). Every route checks its input with this
+ * before its own schema, so the message names the field instead of the database failing on it.
+ */
+export function unstorableText(value: unknown, path: (string | number)[] = [], depth = 0): { path: string; message: string } | null {
+  const problem = (text: string) =>
+    text.includes("\u0000")
+      ? "must not contain the NUL character (\\u0000)"
+      : LONE_SURROGATE.test(text)
+        ? "must be well-formed Unicode (it holds a lone surrogate)"
+        : null;
+  if (typeof value === "string") {
+    const message = problem(value);
+    return message ? { path: path.join(".") || "(root)", message } : null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  if (depth > 32) return { path: path.join("."), message: "is nested too deeply" };
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
+  for (const [key, item] of entries) {
+    const keyProblem = typeof key === "string" ? problem(key) : null;
+    if (keyProblem) return { path: [...path, JSON.stringify(key)].join("."), message: `this name ${keyProblem}` };
+    const found = unstorableText(item, [...path, key], depth + 1);
+    if (found) return found;
+  }
+  return null;
+}

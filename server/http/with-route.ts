@@ -5,6 +5,7 @@ import { z } from "zod";
 import { getApp, type HiveApp } from "../app";
 import { isDatabaseUnavailable } from "../db/client";
 import { insertAuditEntry } from "../db/queries/audit";
+import { unstorableText } from "../contracts/common";
 import { HiveError, isHiveError } from "../errors";
 import { log, measure, runWithLogContext, serverTimingHeader } from "../log";
 import { isRuntimeError } from "../runtime/types";
@@ -73,6 +74,10 @@ function zodIssues(error: z.ZodError) {
 }
 
 function validate<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const unstorable = unstorableText(value);
+  if (unstorable) {
+    throw new HiveError("invalid_request", `invalid ${where}: ${unstorable.path}: ${unstorable.message}`, { issues: [unstorable] });
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = zodIssues(result.error);
@@ -115,6 +120,17 @@ async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   }
 }
 
+/**
+ * What the database said about a failed query (its code and message), for the log. Quoted parts are cut: some
+ * messages quote the offending value (`invalid input syntax for type integer: "…"`). The query's parameters
+ * themselves are cut from every log line (server/redact.mjs).
+ */
+function databaseCause(error: unknown): { code: string; message: string } | undefined {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  if (typeof cause?.code !== "string" || typeof cause.message !== "string") return undefined;
+  return { code: cause.code, message: cause.message.replace(/"[^"]*"/g, '"…"') };
+}
+
 /** Maps any failure to the one error shape; unexpected ones are logged in full and answered generically. */
 export function toHiveError(app: HiveApp | undefined, error: unknown, logger: Logger): HiveError {
   if (isHiveError(error)) return error;
@@ -131,7 +147,7 @@ export function toHiveError(app: HiveApp | undefined, error: unknown, logger: Lo
     logger.error({ err: (error as Error).message }, "database unavailable");
     return new HiveError("database_unavailable", "database unavailable; try again shortly");
   }
-  logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, "unhandled error");
+  logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), cause: databaseCause(error) }, "unhandled error");
   return new HiveError("internal_error", "internal error; the trace id identifies it in the server log");
 }
 

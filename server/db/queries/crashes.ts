@@ -6,11 +6,15 @@ import { changeNotice, EVENTS_CHANNEL } from "./events";
 
 export type CrashRow = typeof crashRecords.$inferSelect;
 
+/** An agent may print anything; PostgreSQL's jsonb cannot hold a NUL character, so it is stored as U+FFFD. */
+const storableLines = (lines: CrashRow["lastLines"]): CrashRow["lastLines"] =>
+  lines.map((line) => (line.text.includes("\u0000") ? { ...line, text: line.text.replaceAll("\u0000", "\uFFFD") } : line));
+
 /** Inserts a crash unless this container exit was already recorded (by the event stream, the poll, or a replica). */
 export async function insertCrashOnce(db: DbOrTx, row: typeof crashRecords.$inferInsert): Promise<CrashRow | undefined> {
   const inserted = await db
     .insert(crashRecords)
-    .values(row)
+    .values({ ...row, lastLines: storableLines(row.lastLines) })
     .onConflictDoNothing({ target: [crashRecords.containerId, crashRecords.crashedAt] })
     .returning();
   return inserted[0];
@@ -24,7 +28,7 @@ export async function addCrashLines(db: DbOrTx, crash: { id: number; agent: stri
   const updated = await queryRows<{ id: number }>(
     db,
     sql`with updated as (
-          update ${crashRecords} set last_lines = ${JSON.stringify(lines)}::jsonb
+          update ${crashRecords} set last_lines = ${JSON.stringify(storableLines(lines))}::jsonb
           where ${crashRecords.id} = ${crash.id} and jsonb_array_length(${crashRecords.lastLines}) = 0
           returning ${crashRecords.id}
         )

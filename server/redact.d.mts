@@ -1,0 +1,1 @@
+export function redactQueryParams<T>(value: T, depth?: number): T;
