@@ -116,7 +116,12 @@ export async function startServer(
     const died = exited.then((code) => {
       throw new Error(`server exited with ${code} before listening:\n${text}`);
     });
-    await Promise.race([listening, died]);
+    try {
+      await Promise.race([listening, died]);
+    } catch (error) {
+      child.kill("SIGKILL"); // a server that never listened must not outlive the test that started it
+      throw error;
+    }
   }
   return server;
 }
