@@ -6,6 +6,7 @@ import { HiveError } from "./errors";
 import type { DependencyMonitor } from "./runtime/monitor";
 import type { ContainerRuntime } from "./runtime/types";
 import type { EventHub } from "./services/event-hub";
+import type { RevocationWatch } from "./services/revocation-watch";
 import type { FleetWatcher } from "./workers/fleet-watcher";
 import type { StateSnapshotCache } from "./services/state-snapshot";
 import type { StateVolumeCache } from "./services/state-volumes";
@@ -32,6 +33,8 @@ export type HiveApp = {
   /** This process among the replicas sharing the database: owns the transients it starts. */
   instanceId: string;
   events: EventHub;
+  /** Ends streams and long polls whose credential (agent token, session) ends, on any replica. */
+  revocations: RevocationWatch;
   /** The database half of /api/state, cached between change notifications. */
   stateSnapshot: StateSnapshotCache;
   /** Our state volumes (tombstones are the ones without a container) and their sizes. */

@@ -15,6 +15,7 @@ import { DockerRuntime } from "./runtime/docker";
 import { DependencyMonitor } from "./runtime/monitor";
 import { ensureOperatorCredentials } from "./services/operator-credentials";
 import { EventHub } from "./services/event-hub";
+import { RevocationWatch } from "./services/revocation-watch";
 import { StateSnapshotCache } from "./services/state-snapshot";
 import { StateVolumeCache } from "./services/state-volumes";
 import { newId } from "./security/tokens";
@@ -101,6 +102,8 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
     const instanceId = newId(`hive-${process.pid}`);
     const events = new EventHub(database, logger.child({ component: "event-hub" }));
     await events.start();
+    const revocations = new RevocationWatch(database, logger.child({ component: "revocations" }));
+    await revocations.start();
     const shutdownController = new AbortController();
     let stopping: Promise<void> | undefined;
     const app: HiveApp = {
@@ -114,6 +117,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       fleet,
       instanceId,
       events,
+      revocations,
       stateSnapshot: new StateSnapshotCache(database.db, events),
       volumes: new StateVolumeCache(runtime, logger.child({ component: "volumes" })),
       isLeader: () => leaderElection.isLeader,
@@ -133,6 +137,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
           await runtimeMonitor.stop();
           onStep("event hub");
           await events.stop();
+          await revocations.stop();
           onStep("database close");
           await database.close();
           logger.info("dashboard stopped");

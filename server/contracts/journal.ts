@@ -174,5 +174,7 @@ export type LogStreamEnd = z.infer<typeof LogStreamEnd>;
 // GET /api/diagnostics
 export const DiagnosticsView = z.object({
   runtime: z.object({ status: z.string(), openLogStreams: z.record(z.string(), z.number()) }),
+  /** Streams and long polls open on this process that end with their credential (agent token or session). */
+  streams: z.object({ watchedCredentials: z.number() }),
 });
 export type DiagnosticsView = z.infer<typeof DiagnosticsView>;

@@ -14,7 +14,7 @@ import {
 
 export const SESSION_COOKIE = "hive_session";
 
-export type OperatorActor = { kind: "operator"; name: string; via: "session" | "bearer" | "proxy"; sessionId?: string };
+export type OperatorActor = { kind: "operator"; name: string; via: "session" | "bearer" | "proxy"; sessionId?: string; expiresAt?: Date };
 export type AgentActor = { kind: "agent"; agent: string; role: "agent" | "manager"; tokenId: string };
 export type Actor = OperatorActor | AgentActor;
 
@@ -77,7 +77,7 @@ export async function resolveActor(app: HiveApp, request: Request): Promise<Acto
     const sessionId = verifySignedValue(app.credentials.sessionSecret, cookie);
     if (sessionId) {
       const session = await findLiveSession(app.database.db, sessionId, new Date());
-      if (session) return { kind: "operator", name: session.subject, via: "session", sessionId };
+      if (session) return { kind: "operator", name: session.subject, via: "session", sessionId, expiresAt: session.expiresAt };
     }
   }
   return null;

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Logger } from "pino";
 import type { HiveApp } from "../app";
+import { isHiveError } from "../errors";
 
 const KEEPALIVE_MS = 15_000;
 
@@ -69,7 +70,7 @@ export function openSseStream(
           if (state !== "open") return;
           state = "closing"; // the close hook may still send its last events
           clearInterval(keepalive);
-          signal.removeEventListener("abort", close);
+          signal.removeEventListener("abort", onAbort);
           app.shutdownSignal.removeEventListener("abort", onShutdown);
           try {
             hooks.onClose?.();
@@ -83,12 +84,17 @@ export function openSseStream(
             // already closed or cancelled
           }
         }
+        // A credential that ended is said before the stream closes, so the client stops instead of reconnecting.
+        const onAbort = () => {
+          if (isHiveError(signal.reason)) channel.event("error", { code: signal.reason.code, message: signal.reason.message });
+          close();
+        };
         closeStream = close;
-        signal.addEventListener("abort", close, { once: true });
+        signal.addEventListener("abort", onAbort, { once: true });
         app.shutdownSignal.addEventListener("abort", onShutdown, { once: true });
         channel.send("retry: 2000\n\n");
         hooks = start(channel) ?? {};
-        if (signal.aborted) close();
+        if (signal.aborted) onAbort();
         else if (app.shutdownSignal.aborted) onShutdown();
       },
       cancel() {

@@ -32,6 +32,11 @@ export type RouteContext<A extends AuthMode, B, Q, P> = {
   params: P;
   traceId: string;
   logger: Logger;
+  /**
+   * Aborts when the client goes away or the caller's credential ends (token revoked, logout, session expiry, on any
+   * replica): streams and long polls take this, not `request.signal`. A long poll it ends answers 401.
+   */
+  signal: AbortSignal;
   /** Details added to this request's audit row. */
   audit: { target?: string; detail?: Record<string, unknown> };
 };
@@ -171,6 +176,7 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
       const audit: RouteContext<A, B, Q, P>["audit"] = {};
       let response: Response;
       let failure: HiveError | undefined;
+      let watched: { signal: AbortSignal; release: () => void } | undefined;
       try {
         app = await getApp();
         if (app.shutdownSignal.aborted) throw new HiveError("shutting_down", "the dashboard is shutting down");
@@ -195,6 +201,8 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
           : (undefined as Q);
         const rawBody = MUTATING.has(method) ? await readJsonBody(request, options.maxBodyBytes ?? MAX_BODY_BYTES) : undefined;
         const body = options.body ? validate(options.body, rawBody ?? {}, "body") : (undefined as B);
+        const booted = app;
+        const caller = actor;
         const result = await handler({
           app,
           request,
@@ -204,9 +212,18 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
           params,
           traceId,
           logger,
+          get signal() {
+            watched ??= booted.revocations.watch(caller, request.signal);
+            return watched.signal;
+          },
           audit,
         });
+        if (watched?.signal.aborted && isHiveError(watched.signal.reason)) throw watched.signal.reason;
         response = result instanceof Response ? result : Response.json(result ?? { ok: true });
+        if (watched && isEventStream(response)) {
+          response = releasedWhenDone(response, watched.release);
+          watched = undefined;
+        }
         for (const [key, value] of Object.entries(responseHeaders(traceId))) {
           if (!response.headers.has(key)) response.headers.set(key, value);
         }
@@ -214,6 +231,7 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
         failure = toHiveError(app, error, logger);
         response = errorResponse(failure, traceId);
       }
+      watched?.release();
       // This process's writes are visible to its next state read at once, not only after their NOTIFY arrives.
       if (app && MUTATING.has(method)) app.stateSnapshot.invalidate();
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
@@ -243,6 +261,14 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
       return response;
     });
   };
+}
+
+const isEventStream = (response: Response) => Boolean(response.body) && (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
+
+/** A stream's credential watch is released when the stream ends (a client that leaves releases it through its signal). */
+function releasedWhenDone(response: Response, release: () => void): Response {
+  const body = response.body!.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: release }));
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 async function writeAudit(

@@ -1,8 +1,6 @@
 import "server-only";
-import { and, eq, isNull, like, ne } from "drizzle-orm";
 import type { HiveApp } from "../app";
-import { revokeAgentToken } from "../db/queries/agent-tokens";
-import { agentTokens } from "../db/schema";
+import { revokeAgentToken, revokeOtherContainerTokens } from "../db/queries/agent-tokens";
 import { mintAgentToken } from "./mint-agent-token";
 
 /** Tokens minted for a container are marked, so retiring them never touches tokens an operator minted by hand. */
@@ -23,17 +21,7 @@ export async function issueContainerCredentials(app: HiveApp, agent: string, rol
       await revokeAgentToken(db, minted.id, new Date());
     },
     async retireOthers() {
-      await db
-        .update(agentTokens)
-        .set({ revokedAt: new Date() })
-        .where(
-          and(
-            eq(agentTokens.agent, agent),
-            ne(agentTokens.id, minted.id),
-            isNull(agentTokens.revokedAt),
-            like(agentTokens.createdBy, `${CONTAINER_TOKEN_MARK}%`),
-          ),
-        );
+      await revokeOtherContainerTokens(db, agent, minted.id, CONTAINER_TOKEN_MARK, new Date());
     },
   };
 }

@@ -33,6 +33,6 @@ describe("journal routes while the engine is down", () => {
   it("report no open engine streams", async () => {
     const response = await operatorFetch(server, "/api/diagnostics");
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ runtime: { status: "down", openLogStreams: {} } });
+    expect(await response.json()).toEqual({ runtime: { status: "down", openLogStreams: {} }, streams: { watchedCredentials: 0 } });
   });
 });

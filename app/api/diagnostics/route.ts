@@ -3,5 +3,5 @@ import { readDiagnostics } from "@/server/services/read-diagnostics";
 
 export const dynamic = "force-dynamic";
 
-// GET /api/diagnostics: engine resources this process holds open (log follow streams by agent).
+// GET /api/diagnostics: what this process holds open (engine log streams by agent, credential-bound streams).
 export const GET = withRoute({ auth: "operator" }, async ({ app }) => readDiagnostics({ app }));

@@ -4,4 +4,4 @@ import { openDashboardStream } from "@/server/services/dashboard-stream";
 export const dynamic = "force-dynamic";
 
 // GET /api/stream: server-sent events announcing changes; authorised before the stream opens.
-export const GET = withRoute({ auth: "operator" }, async ({ app, request }) => openDashboardStream({ app, signal: request.signal }));
+export const GET = withRoute({ auth: "operator" }, async ({ app, signal }) => openDashboardStream({ app, signal }));

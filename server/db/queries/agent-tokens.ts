@@ -1,7 +1,8 @@
 import "server-only";
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, like, ne } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { agentTokens } from "../schema";
+import { notifyRevoked } from "./revocations";
 
 export type AgentTokenRow = typeof agentTokens.$inferSelect;
 
@@ -33,6 +34,7 @@ export async function revokeAgentToken(db: DbOrTx, id: string, now: Date): Promi
     .set({ revokedAt: now })
     .where(and(eq(agentTokens.id, id), isNull(agentTokens.revokedAt)))
     .returning();
+  if (rows[0]) await notifyRevoked(db, { tokens: [rows[0].id] });
   return rows[0];
 }
 
@@ -42,6 +44,18 @@ export async function revokeTokensOfAgent(db: DbOrTx, agent: string, now: Date):
     .set({ revokedAt: now })
     .where(and(eq(agentTokens.agent, agent), isNull(agentTokens.revokedAt)))
     .returning({ id: agentTokens.id });
+  await notifyRevoked(db, { tokens: rows.map((row) => row.id) });
+  return rows.length;
+}
+
+/** Revokes an agent's tokens minted for containers (their creator starts with `mark`), except `keep`. */
+export async function revokeOtherContainerTokens(db: DbOrTx, agent: string, keep: string, mark: string, now: Date): Promise<number> {
+  const rows = await db
+    .update(agentTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(agentTokens.agent, agent), ne(agentTokens.id, keep), isNull(agentTokens.revokedAt), like(agentTokens.createdBy, `${mark}%`)))
+    .returning({ id: agentTokens.id });
+  await notifyRevoked(db, { tokens: rows.map((row) => row.id) });
   return rows.length;
 }
 

@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, gt, isNull, lt, or, isNotNull } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { operatorSessions } from "../schema";
+import { notifyRevoked } from "./revocations";
 
 export async function insertSession(
   db: DbOrTx,
@@ -20,14 +21,17 @@ export async function findLiveSession(db: DbOrTx, id: string, now: Date) {
 }
 
 export async function revokeSession(db: DbOrTx, id: string, now: Date): Promise<void> {
-  await db
+  const rows = await db
     .update(operatorSessions)
     .set({ revokedAt: now })
-    .where(and(eq(operatorSessions.id, id), isNull(operatorSessions.revokedAt)));
+    .where(and(eq(operatorSessions.id, id), isNull(operatorSessions.revokedAt)))
+    .returning({ id: operatorSessions.id });
+  await notifyRevoked(db, { sessions: rows.map((row) => row.id) });
 }
 
 export async function revokeAllSessions(db: DbOrTx, now: Date): Promise<void> {
-  await db.update(operatorSessions).set({ revokedAt: now }).where(isNull(operatorSessions.revokedAt));
+  const rows = await db.update(operatorSessions).set({ revokedAt: now }).where(isNull(operatorSessions.revokedAt)).returning({ id: operatorSessions.id });
+  await notifyRevoked(db, { sessions: rows.map((row) => row.id) });
 }
 
 /** Drops sessions that expired or were revoked more than a day ago. */

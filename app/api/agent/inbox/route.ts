@@ -5,6 +5,6 @@ import { readInbox } from "@/server/services/agent-inbox";
 export const dynamic = "force-dynamic";
 
 // GET /api/agent/inbox?after=&wait_seconds=: the long-poll form of /api/agent/events.
-export const GET = withRoute({ auth: "agent", query: InboxQuery }, async ({ app, actor, query, request }) =>
-  readInbox({ app, actor, after: query.after, waitSeconds: query.wait_seconds, signal: request.signal }),
+export const GET = withRoute({ auth: "agent", query: InboxQuery }, async ({ app, actor, query, signal }) =>
+  readInbox({ app, actor, after: query.after, waitSeconds: query.wait_seconds, signal }),
 );

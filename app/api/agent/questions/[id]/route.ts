@@ -5,8 +5,8 @@ import { readAgentQuestion, retractQuestion } from "@/server/services/agent-ques
 export const dynamic = "force-dynamic";
 
 // GET /api/agent/questions/:id?wait_seconds=0..180: status and answer; waits for the resolution when asked to.
-export const GET = withRoute({ auth: "agent", params: QuestionIdParams, query: WaitQuery }, async ({ app, actor, params, query, request }) =>
-  readAgentQuestion({ app, actor, id: params.id, waitSeconds: query.wait_seconds, signal: request.signal }),
+export const GET = withRoute({ auth: "agent", params: QuestionIdParams, query: WaitQuery }, async ({ app, actor, params, query, signal }) =>
+  readAgentQuestion({ app, actor, id: params.id, waitSeconds: query.wait_seconds, signal }),
 );
 
 // DELETE /api/agent/questions/:id: retract a pending question (the answer becomes "[retracted]").

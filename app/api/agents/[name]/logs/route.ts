@@ -6,6 +6,6 @@ import { readAgentLogs } from "@/server/services/read-agent-logs";
 export const dynamic = "force-dynamic";
 
 // GET /api/agents/:name/logs?lines=&source=&timestamps=: the last lines of the agent's container log.
-export const GET = withRoute({ auth: "operator", params: AgentNameParams, query: AgentLogsQuery }, async ({ app, params, query, request }) =>
-  readAgentLogs({ app, input: { name: params.name, ...query }, signal: request.signal }),
+export const GET = withRoute({ auth: "operator", params: AgentNameParams, query: AgentLogsQuery }, async ({ app, params, query, signal }) =>
+  readAgentLogs({ app, input: { name: params.name, ...query }, signal }),
 );

@@ -6,6 +6,6 @@ import { followAgentLogs } from "@/server/services/follow-agent-logs";
 export const dynamic = "force-dynamic";
 
 // GET /api/agents/:name/logs/stream?source=&after=&afterCount=: new log lines over SSE, from the reader's cursor.
-export const GET = withRoute({ auth: "operator", params: AgentNameParams, query: AgentLogStreamQuery }, async ({ app, params, query, request }) =>
-  followAgentLogs({ app, input: { name: params.name, ...query }, signal: request.signal }),
+export const GET = withRoute({ auth: "operator", params: AgentNameParams, query: AgentLogStreamQuery }, async ({ app, params, query, signal }) =>
+  followAgentLogs({ app, input: { name: params.name, ...query }, signal }),
 );
