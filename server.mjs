@@ -16,30 +16,32 @@ const { default: pino } = await import("pino");
 const { routeRequest } = await import("./server/http/edge.mjs");
 const { redactQueryParams } = await import("./server/redact.mjs");
 
-const logger = pino({
-  level: process.env.LOG_LEVEL || "info",
-  base: { service: "hive-dashboard", component: "http" },
-  timestamp: pino.stdTimeFunctions.isoTime,
-  formatters: { level: (label) => ({ level: label }), log: (fields) => redactQueryParams(fields) },
-});
-
-const port = Number(process.env.PORT || 3000);
-const host = process.env.HIVE_HOST || "0.0.0.0";
 const TRACE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
 const appKey = Symbol.for("hive.app");
 
 const startedAt = performance.now();
-const app = next({ dev: false, dir: root, hostname: host === "0.0.0.0" ? "localhost" : host, port });
+// Where to listen is decided by the validated configuration below; Next is not told a host or port (it names itself
+// with them only where a request does not, and every request names its host).
+const app = next({ dev: false, dir: root });
 await app.prepare();
 // instrumentation.ts boots the dashboard (config, database, engine monitor) or exits with a clear message.
 // Next would run it lazily; it runs here, through Next's own once-only registry, before the port opens.
 const require = createRequire(import.meta.url);
 const { ensureInstrumentationRegistered } = require("next/dist/server/lib/router-utils/instrumentation-globals.external.js");
 await ensureInstrumentationRegistered(root, ".next");
-if (!globalThis[appKey]?.app) {
+const hive = globalThis[appKey]?.app;
+if (!hive) {
   process.stderr.write("\nhive-dashboard: start-up did not complete (instrumentation did not boot the app)\n\n");
   process.exit(1);
 }
+// Every setting comes from the configuration the boot validated (server/config), none from the environment here.
+const { port, host, shutdownTimeoutMs, logLevel } = hive.context.config;
+const logger = pino({
+  level: logLevel,
+  base: { service: "hive-dashboard", component: "http" },
+  timestamp: pino.stdTimeFunctions.isoTime,
+  formatters: { level: (label) => ({ level: label }), log: (fields) => redactQueryParams(fields) },
+});
 const handle = app.getRequestHandler();
 
 let inflight = 0;
@@ -89,9 +91,8 @@ server.listen(port, host, () => {
 async function shutdown(signal) {
   if (shuttingDown) return;
   shuttingDown = true;
-  const hive = globalThis[appKey]?.app;
   // One deadline for the whole shutdown (validated config): whatever step still runs then is named, and the process ends.
-  const deadlineMs = hive?.config.shutdownTimeoutMs ?? 10_000;
+  const deadlineMs = shutdownTimeoutMs;
   let step = "draining requests";
   setTimeout(() => {
     logger.error({ signal, step, deadlineMs, inflight }, `shutdown hung in step "${step}"; exiting at the ${deadlineMs} ms deadline`);
@@ -100,7 +101,7 @@ async function shutdown(signal) {
   logger.info({ signal, inflight, deadlineMs }, "shutting down: no new connections, draining requests");
   server.close();
   // Streams and long polls end now, so the requests carrying them finish instead of holding the drain.
-  hive?.beginShutdown();
+  hive.beginShutdown();
   server.closeIdleConnections();
   // Requests get half the deadline; the other half is left for the workers, the engine monitor and the database.
   if (inflight > 0) {
@@ -112,7 +113,7 @@ async function shutdown(signal) {
   if (inflight > 0) logger.warn({ inflight, drainMs: deadlineMs / 2 }, "drain timed out; closing remaining connections");
   server.closeAllConnections();
   try {
-    await hive?.shutdown((next) => (step = next));
+    await hive.shutdown((next) => (step = next));
   } catch (error) {
     logger.error({ step, err: error?.message }, "shutdown failed");
   }

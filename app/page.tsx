@@ -1,17 +1,17 @@
 import { redirect } from "next/navigation";
 import { getApp } from "@/server/app";
 import { currentOperator } from "@/server/http/page-auth";
-import { buildDashboardState } from "@/server/services/build-dashboard-state";
+import { buildDashboardState } from "@/server/services/dashboard/build-dashboard-state";
 import { DashboardClient } from "./dashboard-client";
 import { Providers } from "./providers";
 
 export const dynamic = "force-dynamic";
 
 export default async function DashboardPage() {
-  const app = await getApp();
-  const actor = await currentOperator(app);
+  const { context } = await getApp();
+  const actor = await currentOperator(context);
   if (!actor) redirect("/login");
-  const state = await buildDashboardState({ app, actor });
+  const state = await buildDashboardState({ ctx: { ...context, actor, signal: new AbortController().signal }, input: undefined });
   return (
     <Providers>
       <DashboardClient initialState={state} />

@@ -4,7 +4,7 @@ import pino from "pino";
 import { ConfigError, getConfig } from "../server/config";
 import { type DatabaseHandle, openPglite, openPostgres } from "../server/db/client";
 import { DataDirLockedError } from "../server/db/lock";
-import { loginUrlFor, rotateOperatorToken } from "../server/services/operator-credentials";
+import { loginUrlFor, rotateOperatorToken } from "../server/credentials/operator-credentials";
 
 async function main() {
   const config = getConfig();

@@ -1,6 +1,13 @@
 import "server-only";
 import type { Logger } from "pino";
-import { type HiveApp, registerApp, type Worker } from "./app";
+import { type HiveApp, registerApp } from "./app";
+import { StateSnapshotCache } from "./caches/state-snapshot";
+import { StateVolumeCache } from "./caches/state-volumes";
+import type { HiveContext } from "./context";
+import { ensureOperatorCredentials } from "./credentials/operator-credentials";
+import { RevocationWatch } from "./credentials/revocation-watch";
+import { EventHub } from "./events/event-hub";
+import { InFlightSlots } from "./in-flight/in-flight-slots";
 import { ConfigError, getConfig, type HiveConfig } from "./config";
 import {
   assertSchemaCurrent,
@@ -13,11 +20,6 @@ import { DataDirLockedError } from "./db/lock";
 import { log } from "./log";
 import { DockerRuntime } from "./runtime/docker";
 import { DependencyMonitor } from "./runtime/monitor";
-import { ensureOperatorCredentials } from "./services/operator-credentials";
-import { EventHub } from "./services/event-hub";
-import { RevocationWatch } from "./services/revocation-watch";
-import { StateSnapshotCache } from "./services/state-snapshot";
-import { StateVolumeCache } from "./services/state-volumes";
 import { newId } from "./security/tokens";
 import { CrashWatch } from "./workers/crash-watch";
 import { FleetWatcher } from "./workers/fleet-watcher";
@@ -26,6 +28,7 @@ import { InstanceRegistry } from "./workers/instance-registry";
 import { QuestionExpiry } from "./workers/question-expiry";
 import { TombstoneRetention } from "./workers/tombstone-retention";
 import { LeaderElection } from "./workers/leader-election";
+import type { Worker } from "./workers/worker";
 
 /** A start-up failure with a message meant for the person starting the dashboard. */
 export class StartupError extends Error {
@@ -105,24 +108,30 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
     const revocations = new RevocationWatch(database, logger.child({ component: "revocations" }));
     await revocations.start();
     const shutdownController = new AbortController();
-    let stopping: Promise<void> | undefined;
-    const app: HiveApp = {
+    const context: HiveContext = {
       config,
       logger,
-      database,
+      db: database.db,
+      pingDatabase: (timeoutMs) => database.ping(timeoutMs),
       runtime,
-      runtimeMonitor,
-      workers,
-      credentials,
+      engine: runtimeMonitor,
       fleet,
-      instanceId,
       events,
+      caches: {
+        state: new StateSnapshotCache(database.db, events),
+        volumes: new StateVolumeCache(runtime, logger.child({ component: "volumes" })),
+      },
+      slots: new InFlightSlots(),
+      credentials,
       revocations,
-      stateSnapshot: new StateSnapshotCache(database.db, events),
-      volumes: new StateVolumeCache(runtime, logger.child({ component: "volumes" })),
+      instanceId,
+      shutdownSignal: shutdownController.signal,
+    };
+    let stopping: Promise<void> | undefined;
+    const app: HiveApp = {
+      context,
       isLeader: () => leaderElection.isLeader,
       startedAt: new Date(),
-      shutdownSignal: shutdownController.signal,
       beginShutdown() {
         if (!shutdownController.signal.aborted) shutdownController.abort();
       },
@@ -145,11 +154,11 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
         return stopping;
       },
     };
-    const leaderElection = new LeaderElection(database, [new CrashWatch(app), new TombstoneRetention(app, config.tombstoneRetentionDays)], logger.child({ component: "leader" }));
+    const leaderElection = new LeaderElection(database, [new CrashWatch(context), new TombstoneRetention(context, config.tombstoneRetentionDays)], logger.child({ component: "leader" }));
     workers.push(
       fleet,
       new InstanceRegistry(database, instanceId, logger.child({ component: "instances" })),
-      new QuestionExpiry(database.db, events, logger.child({ component: "question-expiry" })),
+      new QuestionExpiry(context),
       new EventRetention(database.db, logger.child({ component: "retention" })),
       leaderElection,
     );

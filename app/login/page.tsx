@@ -7,8 +7,8 @@ export const dynamic = "force-dynamic";
 export const metadata = { title: "Log in · Hive Dashboard" };
 
 export default async function LoginPage() {
-  const app = await getApp();
-  if (await currentOperator(app)) redirect("/");
+  const { context } = await getApp();
+  if (await currentOperator(context)) redirect("/");
   return (
     <main className="login-wrap">
       <div className="login-card">
@@ -16,7 +16,7 @@ export default async function LoginPage() {
           <img src="/favicon.svg" alt="" />
           <span>Hive Dashboard</span>
         </div>
-        {app.config.auth.mode === "proxy" ? (
+        {context.config.auth.mode === "proxy" ? (
           <>
             <h1>Sign-in happens at your proxy</h1>
             <p className="muted">

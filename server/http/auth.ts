@@ -1,25 +1,9 @@
 import "server-only";
-import type { HiveApp } from "../app";
-import { findActiveTokenByHash, touchAgentToken } from "../db/queries/agent-tokens";
-import { findLiveSession } from "../db/queries/sessions";
-import { HiveError } from "../errors";
+import type { HiveContext } from "../context";
+import type { Actor } from "../contracts/actors";
+import { resolveActor as resolveCredentials } from "../services/auth/resolve-actor";
 import { isTrustedProxy, peerAddress } from "./forwarded";
-import {
-  AGENT_TOKEN_PREFIX,
-  hashToken,
-  OPERATOR_TOKEN_PREFIX,
-  safeEqual,
-  verifySignedValue,
-} from "../security/tokens";
-
 export const SESSION_COOKIE = "hive_session";
-
-export type OperatorActor = { kind: "operator"; name: string; via: "session" | "bearer" | "proxy"; sessionId?: string; expiresAt?: Date };
-export type AgentActor = { kind: "agent"; agent: string; role: "agent" | "manager"; tokenId: string };
-export type Actor = OperatorActor | AgentActor;
-
-export const describeActor = (actor: Actor | null) =>
-  actor === null ? "anonymous" : actor.kind === "operator" ? actor.name : `agent:${actor.agent}`;
 
 export function readCookie(request: Request, name: string): string | undefined {
   const header = request.headers.get("cookie");
@@ -36,51 +20,19 @@ export function readCookie(request: Request, name: string): string | undefined {
   return undefined;
 }
 
-const lastTouched = new Map<string, number>();
-
-/** Who is calling: an operator (session cookie, proxy identity or operator bearer token), an agent, or nobody. */
-export async function resolveActor(app: HiveApp, request: Request): Promise<Actor | null> {
-  const authorization = request.headers.get("authorization");
-  if (authorization) {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-    if (!match) throw new HiveError("unauthorized", "the Authorization header must be 'Bearer <token>'");
-    const token = match[1]!;
-    if (token.startsWith(OPERATOR_TOKEN_PREFIX) || !token.startsWith(AGENT_TOKEN_PREFIX)) {
-      const stored = app.credentials.operatorTokenHash;
-      if (stored && safeEqual(hashToken(token), stored)) return { kind: "operator", name: "operator", via: "bearer" };
-      throw new HiveError("unauthorized", "invalid or revoked token");
-    }
-    const row = await findActiveTokenByHash(app.database.db, hashToken(token));
-    if (!row) throw new HiveError("unauthorized", "invalid or revoked token");
-    const now = Date.now();
-    if (now - (lastTouched.get(row.id) ?? 0) > 60_000) {
-      lastTouched.set(row.id, now);
-      await touchAgentToken(app.database.db, row.id, new Date(now));
-    }
-    return { kind: "agent", agent: row.agent, role: row.role, tokenId: row.id };
-  }
-
-  const { auth } = app.config;
-  if (auth.mode === "proxy") {
-    const identity = request.headers.get(auth.proxyUserHeader);
-    if (identity && isTrustedProxy(peerAddress(request), auth.trustedProxies)) {
-      const name = identity.trim();
-      if (!/^[\p{L}\p{N}._@+\- ]{1,200}$/u.test(name)) {
-        throw new HiveError("unauthorized", `the ${auth.proxyUserHeader} header does not hold a valid user name`);
-      }
-      return { kind: "operator", name, via: "proxy" };
-    }
-  }
-
-  const cookie = readCookie(request, SESSION_COOKIE);
-  if (cookie) {
-    const sessionId = verifySignedValue(app.credentials.sessionSecret, cookie);
-    if (sessionId) {
-      const session = await findLiveSession(app.database.db, sessionId, new Date());
-      if (session) return { kind: "operator", name: session.subject, via: "session", sessionId, expiresAt: session.expiresAt };
-    }
-  }
-  return null;
+/** Who is calling, from the request's credentials (the proxy identity only when the proxy is trusted). */
+export async function resolveActor(ctx: HiveContext, request: Request): Promise<Actor | null> {
+  const { auth } = ctx.config;
+  const identity = auth.mode === "proxy" ? request.headers.get(auth.proxyUserHeader) : null;
+  const trusted = identity !== null && isTrustedProxy(peerAddress(request), auth.trustedProxies);
+  return resolveCredentials({
+    ctx,
+    input: {
+      authorization: request.headers.get("authorization"),
+      proxyIdentity: trusted ? identity : null,
+      sessionCookie: readCookie(request, SESSION_COOKIE),
+    },
+  });
 }
 
 /** Ambient credentials (cookies, proxy identity) are what a cross-site request could ride on. */

@@ -1,7 +1,8 @@
 import "server-only";
-import type { Logger } from "pino";
-import type { HiveApp } from "../app";
+import type { CallContext } from "../context";
 import { isHiveError } from "../errors";
+import type { StreamEvent } from "../streams/stream-event";
+import { endRequest } from "./request-scope";
 
 const KEEPALIVE_MS = 15_000;
 
@@ -12,93 +13,74 @@ export const SSE_HEADERS = {
   "X-Accel-Buffering": "no",
 };
 
-export type SseChannel = {
-  /** Writes raw SSE text; a client too far behind is dropped instead of buffered without end. */
-  send(text: string): void;
-  event(name: string, data: unknown, id?: number | string): void;
-  close(): void;
-  readonly closed: boolean;
-};
-
-/** What a stream does when it closes (client gone, server stopping, its own end) and when the server stops. */
-export type SseHooks = { onClose?: () => void; onShutdown?: (channel: SseChannel) => void };
-
 /**
- * A server-sent event stream with the plumbing every stream shares: the retry hint, keepalives, closing when the
- * client goes away or the server shuts down, back-pressure, and one close path. Authorise and validate before
- * calling this, so failures are plain JSON errors.
+ * Sends a service's stream of events as server-sent events, with the plumbing every stream shares: the retry hint,
+ * keepalives, back-pressure (a client too far behind is dropped instead of buffered without end) and one close path.
+ * The stream ends when the events end (the service ends them at shutdown), or when the client goes away: then the
+ * request's signal aborts and the events' iterator is returned, so whatever it holds open is closed.
+ * Authorise and validate before calling the service, so failures are plain JSON errors.
  */
-export function openSseStream(
-  { app, signal, logger, maxQueuedBytes }: { app: HiveApp; signal: AbortSignal; logger?: Logger; maxQueuedBytes?: number },
-  start: (channel: SseChannel) => SseHooks | void,
-): Response {
+export function sseResponse(ctx: CallContext, events: AsyncIterable<StreamEvent>, options: { maxQueuedBytes?: number } = {}): Response {
+  const { maxQueuedBytes } = options;
   const encoder = new TextEncoder();
-  let closeStream = () => {};
+  const iterator = events[Symbol.asyncIterator]();
+  const signal = ctx.signal;
+  let close = () => {};
   const body = new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        let state: "open" | "closing" | "closed" = "open";
-        let hooks: SseHooks = {};
-        const channel: SseChannel = {
-          get closed() {
-            return state === "closed";
-          },
-          send(text) {
-            if (state === "closed") return;
-            if (maxQueuedBytes !== undefined && (controller.desiredSize ?? 0) < -maxQueuedBytes) {
-              logger?.warn("stream client too slow; closing its stream");
-              close();
-              return;
-            }
-            try {
-              controller.enqueue(encoder.encode(text));
-            } catch {
-              close();
-            }
-          },
-          event(name, data, id) {
-            channel.send(`${id === undefined ? "" : `id: ${id}\n`}event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
-          },
-          close: () => close(),
+        let closed = false;
+        const send = (text: string) => {
+          if (closed) return;
+          if (maxQueuedBytes !== undefined && (controller.desiredSize ?? 0) < -maxQueuedBytes) {
+            ctx.logger.warn("stream client too slow; closing its stream");
+            close();
+            return;
+          }
+          try {
+            controller.enqueue(encoder.encode(text));
+          } catch {
+            close();
+          }
         };
-        const keepalive = setInterval(() => channel.send(`: keepalive ${Date.now()}\n\n`), KEEPALIVE_MS);
-        const onShutdown = () => {
-          if (hooks.onShutdown) hooks.onShutdown(channel);
-          close();
-        };
-        function close() {
-          if (state !== "open") return;
-          state = "closing"; // the close hook may still send its last events
+        const keepalive = setInterval(() => send(`: keepalive ${Date.now()}\n\n`), KEEPALIVE_MS);
+        close = () => {
+          if (closed) return;
+          closed = true;
           clearInterval(keepalive);
           signal.removeEventListener("abort", onAbort);
-          app.shutdownSignal.removeEventListener("abort", onShutdown);
-          try {
-            hooks.onClose?.();
-          } catch (error) {
-            logger?.warn({ err: (error as Error).message }, "stream close hook failed");
-          }
-          state = "closed";
+          endRequest(signal);
+          void iterator.return?.()?.catch(() => undefined);
           try {
             controller.close();
           } catch {
             // already closed or cancelled
           }
-        }
+        };
         // A credential that ended is said before the stream closes, so the client stops instead of reconnecting.
         const onAbort = () => {
-          if (isHiveError(signal.reason)) channel.event("error", { code: signal.reason.code, message: signal.reason.message });
+          const reason: unknown = signal.reason;
+          if (isHiveError(reason)) send(`event: error\ndata: ${JSON.stringify({ code: reason.code, message: reason.message })}\n\n`);
           close();
         };
-        closeStream = close;
         signal.addEventListener("abort", onAbort, { once: true });
-        app.shutdownSignal.addEventListener("abort", onShutdown, { once: true });
-        channel.send("retry: 2000\n\n");
-        hooks = start(channel) ?? {};
+        send("retry: 2000\n\n");
+        void (async () => {
+          try {
+            for (let next = await iterator.next(); !next.done && !closed; next = await iterator.next()) {
+              const { type, data, id } = next.value;
+              send(`${id === undefined ? "" : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+            }
+          } catch (error) {
+            if (!closed) ctx.logger.warn({ err: (error as Error).message }, "event stream failed");
+          } finally {
+            close();
+          }
+        })();
         if (signal.aborted) onAbort();
-        else if (app.shutdownSignal.aborted) onShutdown();
       },
       cancel() {
-        closeStream();
+        close();
       },
     },
     maxQueuedBytes === undefined ? undefined : { highWaterMark: 1024 * 1024, size: (chunk) => chunk.byteLength },

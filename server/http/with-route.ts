@@ -2,15 +2,17 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { getApp, type HiveApp } from "../app";
-import { isDatabaseUnavailable } from "../db/client";
+import { getApp } from "../app";
+import type { CallContext, HiveContext } from "../context";
+import { type Actor, type AgentActor, describeActor, type OperatorActor } from "../contracts/actors";
 import { insertAuditEntry } from "../db/queries/audit";
 import { unstorableText } from "../contracts/common";
 import { HiveError, isHiveError } from "../errors";
+import { toHiveError } from "../failures";
 import { log, measure, runWithLogContext, serverTimingHeader } from "../log";
-import { isRuntimeError } from "../runtime/types";
+import { isSameOrigin, resolveActor, usesAmbientCredentials } from "./auth";
 import { clientAddress, peerAddress } from "./forwarded";
-import { type Actor, type AgentActor, describeActor, isSameOrigin, type OperatorActor, resolveActor, usesAmbientCredentials } from "./auth";
+import { requestScope, sameScope } from "./request-scope";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const TRACE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
@@ -24,19 +26,12 @@ type ActorFor<A extends AuthMode> = A extends "operator"
     : Actor | null;
 
 export type RouteContext<A extends AuthMode, B, Q, P> = {
-  app: HiveApp;
+  /** The services' context for this call: who acts, the trace id, and a signal for when the client is gone. */
+  ctx: CallContext<ActorFor<A>>;
   request: Request;
-  actor: ActorFor<A>;
   body: B;
   query: Q;
   params: P;
-  traceId: string;
-  logger: Logger;
-  /**
-   * Aborts when the client goes away or the caller's credential ends (token revoked, logout, session expiry, on any
-   * replica): streams and long polls take this, not `request.signal`. A long poll it ends answers 401.
-   */
-  signal: AbortSignal;
   /** Details added to this request's audit row. */
   audit: { target?: string; detail?: Record<string, unknown> };
 };
@@ -126,37 +121,6 @@ async function readJsonBody(request: Request, limit: number): Promise<unknown> {
 }
 
 /**
- * What the database said about a failed query (its code and message), for the log. Quoted parts are cut: some
- * messages quote the offending value (`invalid input syntax for type integer: "…"`). The query's parameters
- * themselves are cut from every log line (server/redact.mjs).
- */
-function databaseCause(error: unknown): { code: string; message: string } | undefined {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  if (typeof cause?.code !== "string" || typeof cause.message !== "string") return undefined;
-  return { code: cause.code, message: cause.message.replace(/"[^"]*"/g, '"…"') };
-}
-
-/** Maps any failure to the one error shape; unexpected ones are logged in full and answered generically. */
-export function toHiveError(app: HiveApp | undefined, error: unknown, logger: Logger): HiveError {
-  if (isHiveError(error)) return error;
-  if (isRuntimeError(error)) {
-    if (error.kind === "unavailable") {
-      app?.runtimeMonitor.reportFailure();
-      return new HiveError("runtime_not_ready", "container runtime not ready");
-    }
-    if (error.kind === "not_found") return new HiveError("agent_not_found", error.message);
-    if (error.kind === "conflict") return new HiveError("conflict", `container engine: ${error.message}`);
-    return new HiveError("runtime_error", `container engine: ${error.message}`);
-  }
-  if (isDatabaseUnavailable(error)) {
-    logger.error({ err: (error as Error).message }, "database unavailable");
-    return new HiveError("database_unavailable", "database unavailable; try again shortly");
-  }
-  logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), cause: databaseCause(error) }, "unhandled error");
-  return new HiveError("internal_error", "internal error; the trace id identifies it in the server log");
-}
-
-/**
  * Wraps a route handler: trace id, authentication, same-origin check, body/query/params validation,
  * the service call, error mapping, the request log line and the audit row.
  */
@@ -171,24 +135,26 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
     const url = new URL(request.url);
     return runWithLogContext({ traceId }, async () => {
       const logger = log();
-      let app: HiveApp | undefined;
+      let context: HiveContext | undefined;
+      let watched: { signal: AbortSignal; release: () => void } | undefined;
+      let streamHoldsWatch = false;
       let actor: Actor | null = null;
       const audit: RouteContext<A, B, Q, P>["audit"] = {};
       let response: Response;
       let failure: HiveError | undefined;
-      let watched: { signal: AbortSignal; release: () => void } | undefined;
       try {
-        app = await getApp();
-        if (app.shutdownSignal.aborted) throw new HiveError("shutting_down", "the dashboard is shutting down");
+        const app = await getApp();
+        context = app.context;
+        if (context.shutdownSignal.aborted) throw new HiveError("shutting_down", "the dashboard is shutting down");
         const rawParams = (await nextContext?.params) ?? {};
         const params = options.params ? validate(options.params, rawParams, "path") : (undefined as P);
         if (options.params && params && typeof params === "object" && "name" in params) {
           audit.target = String((params as { name: unknown }).name);
         }
-        if (MUTATING.has(method) && usesAmbientCredentials(request) && !isSameOrigin(request, app.config.publicOrigins)) {
-          throw new HiveError("cross_site_request", `cross-site requests are refused; use the dashboard at ${app.config.publicUrl} (HIVE_PUBLIC_URL)`);
+        if (MUTATING.has(method) && usesAmbientCredentials(request) && !isSameOrigin(request, context.config.publicOrigins)) {
+          throw new HiveError("cross_site_request", `cross-site requests are refused; use the dashboard at ${context.config.publicUrl} (HIVE_PUBLIC_URL)`);
         }
-        actor = options.auth === "public" ? null : await resolveActor(app, request);
+        actor = options.auth === "public" ? null : await resolveActor(context, request);
         if (options.auth === "operator") {
           if (!actor) throw new HiveError("unauthorized", "log in as an operator first");
           if (actor.kind !== "operator") throw new HiveError("forbidden", "agent tokens cannot call operator routes");
@@ -201,46 +167,48 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
           : (undefined as Q);
         const rawBody = MUTATING.has(method) ? await readJsonBody(request, options.maxBodyBytes ?? MAX_BODY_BYTES) : undefined;
         const body = options.body ? validate(options.body, rawBody ?? {}, "body") : (undefined as B);
-        const booted = app;
+        const booted = context;
         const caller = actor;
-        const result = await handler({
-          app,
-          request,
-          actor: actor as ActorFor<A>,
-          body,
-          query,
-          params,
-          traceId,
-          logger,
-          get signal() {
-            watched ??= booted.revocations.watch(caller, request.signal);
+        // The call's signal also ends with the caller's credential (token revoked, logout, session expiry, on any
+        // replica); it is watched only for the routes that ask for it (streams and long polls).
+        const ctx = { ...context, actor: actor as ActorFor<A>, traceId, logger } as CallContext<ActorFor<A>>;
+        Object.defineProperty(ctx, "signal", {
+          enumerable: true,
+          get() {
+            if (!watched) {
+              const scope = requestScope(request);
+              watched = booted.revocations.watch(caller, scope);
+              sameScope(watched.signal, scope);
+            }
             return watched.signal;
           },
-          audit,
         });
-        if (watched?.signal.aborted && isHiveError(watched.signal.reason)) throw watched.signal.reason;
+        const result = await handler({ ctx, request, body, query, params, audit });
         response = result instanceof Response ? result : Response.json(result ?? { ok: true });
+        // A long poll its credential's end cut short answers 401.
+        if (watched?.signal.aborted && isHiveError(watched.signal.reason)) throw watched.signal.reason;
         if (watched && isEventStream(response)) {
           response = releasedWhenDone(response, watched.release);
-          watched = undefined;
+          streamHoldsWatch = true;
         }
         for (const [key, value] of Object.entries(responseHeaders(traceId))) {
           if (!response.headers.has(key)) response.headers.set(key, value);
         }
       } catch (error) {
-        failure = toHiveError(app, error, logger);
+        failure = toHiveError(error, { engine: context?.engine, logger });
         response = errorResponse(failure, traceId);
       }
-      watched?.release();
       // This process's writes are visible to its next state read at once, not only after their NOTIFY arrives.
-      if (app && MUTATING.has(method)) app.stateSnapshot.invalidate();
+      if (!streamHoldsWatch) watched?.release();
+      if (context && MUTATING.has(method)) context.caches.state.invalidate();
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
-      const client = app ? clientAddress(request, app.config.auth.trustedProxies) : peerAddress(request);
+      const client = context ? clientAddress(request, context.config.auth.trustedProxies) : peerAddress(request);
       const line = { method, path: url.pathname, status: response.status, durationMs, actor: describeActor(actor), client };
       if (response.status >= 500) logger.error({ ...line, code: failure?.code }, "request failed");
       else logger.info(line, "request");
-      if (app && MUTATING.has(method) && !options.skipAudit) {
-        await measure("audit", () => writeAudit(app!, logger, {
+      if (context && MUTATING.has(method) && !options.skipAudit) {
+        const db = context.db;
+        await measure("audit", () => writeAudit(db, logger, {
           actor,
           action: options.action ?? `${method} ${url.pathname}`,
           target: audit.target,
@@ -263,16 +231,8 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
   };
 }
 
-const isEventStream = (response: Response) => Boolean(response.body) && (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
-
-/** A stream's credential watch is released when the stream ends (a client that leaves releases it through its signal). */
-function releasedWhenDone(response: Response, release: () => void): Response {
-  const body = response.body!.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: release }));
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-}
-
 async function writeAudit(
-  app: HiveApp,
+  db: HiveContext["db"],
   logger: Logger,
   entry: {
     actor: Actor | null;
@@ -285,7 +245,7 @@ async function writeAudit(
   },
 ) {
   try {
-    await insertAuditEntry(app.database.db, {
+    await insertAuditEntry(db, {
       actorKind: entry.actor?.kind ?? "anonymous",
       actor: describeActor(entry.actor),
       action: entry.action,
@@ -300,4 +260,12 @@ async function writeAudit(
     // The request already has its answer; a lost audit row is logged with everything it would have held.
     logger.error({ audit: { ...entry, actor: describeActor(entry.actor) }, err: (error as Error).message }, "audit write failed");
   }
+}
+
+const isEventStream = (response: Response) => Boolean(response.body) && (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
+
+/** A stream's credential watch is released when the stream ends (a client that leaves releases it through its signal). */
+function releasedWhenDone(response: Response, release: () => void): Response {
+  const body = response.body!.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: release }));
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }

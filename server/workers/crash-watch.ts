@@ -1,5 +1,6 @@
 import "server-only";
-import type { HiveApp } from "../app";
+import { systemActor } from "../contracts/actors";
+import { type HiveContext, systemCall } from "../context";
 import {
   adoptAgent,
   clearScheduledRestart,
@@ -16,13 +17,13 @@ import { notifyChange, publishEvent } from "../db/queries/events";
 import { listTransients } from "../db/queries/transients";
 import { isUp } from "../runtime/status-line";
 import type { AgentContainer, LogLine } from "../runtime/types";
-import { CRASH_WINDOW_MS, holdsSlot, slotReleasedAt, withInFlightSlot } from "../services/agent-action";
-import { notifyAgentStarted } from "../services/agent-inbox";
+import { startAgent } from "../services/agents/start-agent";
 import { withTimeout } from "../timeout";
-import type { StopTransition } from "./fleet-watcher";
+import type { StopTransition } from "../fleet/fleet-picture";
 import { KeyedSerial } from "./keyed-serial";
 
 export const CRASH_LOOP_THRESHOLD = 5;
+const CRASH_WINDOW_MS = 10 * 60_000;
 const FIRST_RESTART_DELAY_MS = 1_000;
 const MAX_RESTART_DELAY_MS = 5 * 60_000;
 /** A recovered agent that stays up this long has its backoff reset. */
@@ -76,10 +77,10 @@ export class CrashWatch {
   private unsureSince = 0;
   private active = false;
 
-  constructor(private readonly app: HiveApp) {}
+  constructor(private readonly ctx: HiveContext) {}
 
   private get log() {
-    return this.app.logger.child({ component: "crash-watch" });
+    return this.ctx.logger.child({ component: "crash-watch" });
   }
 
   /** Reconciles and housekeeping run one at a time; crashes and restarts run in order per agent. */
@@ -103,11 +104,11 @@ export class CrashWatch {
   start(): void {
     if (this.active) return;
     this.active = true;
-    const fleet = this.app.fleet;
+    const fleet = this.ctx.fleet;
     // Actions that ended before this watch began (another leader's, or this process's before it led) are not known.
     this.unsureSince = Date.now();
     this.subscriptions = [
-      this.app.events.subscribe((notice) => {
+      this.ctx.events.subscribe((notice) => {
         if (notice.kind === "resync") this.unsureSince = Date.now();
         else if (notice.agent && ACTION_NOTICES.has(notice.kind)) this.actedOn.set(notice.agent, Date.now());
       }),
@@ -134,12 +135,12 @@ export class CrashWatch {
   }
 
   private async containers(): Promise<AgentContainer[]> {
-    return this.app.fleet.current() ?? (await this.app.runtime.listAgents());
+    return this.ctx.fleet.current() ?? (await this.ctx.runtime.listAgents());
   }
 
   /** After a (re)seed: adopt newcomers, then start agents whose desired state is running but which are down. */
   private async reconcile() {
-    if (this.app.runtimeMonitor.status !== "up") return;
+    if (this.ctx.engine.status !== "up") return;
     await this.housekeeping();
     await this.ensureDesiredRunning();
   }
@@ -149,15 +150,15 @@ export class CrashWatch {
    * Notices tell of every replica's actions; this process knows of its own release before that notice comes back.
    */
   private actionNear(agent: string): boolean {
-    const last = Math.max(this.unsureSince, this.actedOn.get(agent) ?? 0, slotReleasedAt(this.app, agent) ?? 0);
+    const last = Math.max(this.unsureSince, this.actedOn.get(agent) ?? 0, this.ctx.slots.releasedAt(agent) ?? 0);
     return Date.now() - last < ACTION_AFTERMATH_MS;
   }
 
   /** Containers created outside the dashboard get a record; agents stable for a while get their backoff reset. */
   private async housekeeping() {
     for (const [agent, at] of this.actedOn) if (Date.now() - at >= ACTION_AFTERMATH_MS) this.actedOn.delete(agent);
-    if (this.app.runtimeMonitor.status !== "up") return;
-    const db = this.app.database.db;
+    if (this.ctx.engine.status !== "up") return;
+    const db = this.ctx.db;
     const containers = await this.containers();
     const rows = new Map((await listAgentRows(db)).map((row) => [row.name, row]));
     let adopted = 0;
@@ -180,8 +181,8 @@ export class CrashWatch {
   }
 
   private async onStopped({ agent, containerId, via, diedAt, container: seen }: StopTransition) {
-    if (holdsSlot(this.app, agent)) return; // this process's own action explains it
-    const db = this.app.database.db;
+    if (this.ctx.slots.holds(agent)) return; // this process's own action explains it
+    const db = this.ctx.db;
     const now = new Date();
     const began = performance.now();
     const heardMs = now.getTime() - diedAt.getTime();
@@ -200,8 +201,8 @@ export class CrashWatch {
     // come, so a busy engine delays the record of what happened, not the news that it did.
     const secondLook = via === "poll" || this.actionNear(agent);
     const askedAt = performance.now();
-    const lines = this.app.runtime.logs(agent, { tail: 50, timestamps: true, stdout: true, stderr: true }).catch((): LogLine[] => []);
-    const inspect = () => this.app.runtime.inspectAgent(agent);
+    const lines = this.ctx.runtime.logs(agent, { tail: 50, timestamps: true, stdout: true, stderr: true }).catch((): LogLine[] => []);
+    const inspect = () => this.ctx.runtime.inspectAgent(agent);
     const [looked, lastLines] = await Promise.all([
       via === "poll" ? inspect() : secondLook ? withTimeout(inspect(), CONFIRM_WAIT_MS, "inspect").catch(() => undefined) : undefined,
       withTimeout(lines, secondLook ? CONFIRM_WAIT_MS : LINES_WAIT_MS, "last lines").catch(() => undefined),
@@ -209,7 +210,7 @@ export class CrashWatch {
     const checkedAt = performance.now();
     const container = looked === undefined ? seen : looked;
     if (!container || container.containerId !== containerId || isUp(container.state)) return; // replaced or back up
-    if (this.app.fleet.movedOnFrom(agent, containerId, diedAt)) return; // gone, replaced or back up, as later events tell
+    if (this.ctx.fleet.movedOnFrom(agent, containerId, diedAt)) return; // gone, replaced or back up, as later events tell
     const crashedAt = container.finishedAt ? new Date(container.finishedAt) : now;
     const recent = earlier + 1;
     const looping = recent >= CRASH_LOOP_THRESHOLD;
@@ -224,7 +225,7 @@ export class CrashWatch {
         oomKilled: container.oomKilled,
         lastLines: lastLines ?? [],
         outcome: looping ? "crash_looping" : "restart_scheduled",
-        recordedBy: this.app.instanceId,
+        recordedBy: this.ctx.instanceId,
       });
       if (!crash) return null;
       if (looping) await markCrashLooping(tx, agent, now);
@@ -269,7 +270,7 @@ export class CrashWatch {
   private async addLateLines(crash: { id: number; agent: string }, lines: Promise<LogLine[]>) {
     try {
       const late = await lines;
-      if (late.length && (await addCrashLines(this.app.database.db, crash, late))) {
+      if (late.length && (await addCrashLines(this.ctx.db, crash, late))) {
         this.log.info({ agent: crash.agent, crashId: crash.id, lines: late.length }, "added a crash's last lines");
       }
     } catch (error) {
@@ -281,7 +282,7 @@ export class CrashWatch {
   private async scheduleRecovery() {
     if (!this.active) return;
     clearTimeout(this.recoveryTimer);
-    const next = await nextDueRestart(this.app.database.db, [...this.recovering]).catch(() => null);
+    const next = await nextDueRestart(this.ctx.db, [...this.recovering]).catch(() => null);
     if (!next) return;
     const delay = Math.max(0, next.getTime() - Date.now());
     this.recoveryTimer = setTimeout(() => void this.guard("recover", () => this.runDueRestarts()), delay);
@@ -290,9 +291,9 @@ export class CrashWatch {
 
   /** Queues the due restarts (oldest first) for the recovery workers. */
   private async runDueRestarts() {
-    if (this.app.runtimeMonitor.status !== "up") return;
+    if (this.ctx.engine.status !== "up") return;
     // Agents with an action in flight are left to it; those queued already keep their place.
-    const due = await dueRestarts(this.app.database.db, new Date(), [...this.recovering]);
+    const due = await dueRestarts(this.ctx.db, new Date(), [...this.recovering]);
     for (const row of due) {
       this.recovering.add(row.name);
       this.recoveryQueue.push(row);
@@ -316,21 +317,17 @@ export class CrashWatch {
   }
 
   private async restartCrashed(row: { name: string; restartAttempt: number }) {
-    const db = this.app.database.db;
+    const db = this.ctx.db;
     try {
-      const container = await this.app.runtime.inspectAgent(row.name);
+      const container = await this.ctx.runtime.inspectAgent(row.name);
       if (!container || isUp(container.state)) {
         await clearScheduledRestart(db, row.name);
         await notifyChange(db, { kind: "restart_cancelled", agent: row.name });
         return;
       }
-      // The restart stops being due before the slot is freed, so the recovery never sees it due and free at once.
-      await withInFlightSlot({ app: this.app, agent: row.name, kind: "starting", action: "recover", actor: "system:recovery" }, async () => {
-        await this.app.runtime.startAgent(row.name);
-        await clearScheduledRestart(db, row.name);
-      });
+      // Through the operators' start path; it stops the restart being due before the slot is freed.
+      await startAgent({ ctx: systemCall(this.ctx, systemActor("system:recovery")), input: { name: row.name, cause: "recovery" } });
       await publishEvent(db, { kind: "agent_recovered", agent: row.name, actor: "system:recovery", detail: { attempt: row.restartAttempt } });
-      await notifyAgentStarted(this.app, row.name, "recovered", "system:recovery");
       this.log.info({ agent: row.name, attempt: row.restartAttempt }, "restarted a crashed agent");
     } catch (error) {
       this.log.warn({ agent: row.name, err: (error as Error).message }, "recovery restart failed; retrying later");
@@ -340,7 +337,7 @@ export class CrashWatch {
 
   /** Agents that should run but do not (engine restart, host reboot, dashboard down) are started. */
   private async ensureDesiredRunning() {
-    const db = this.app.database.db;
+    const db = this.ctx.db;
     const rows = await listAgentRows(db);
     const inFlight = new Set((await listTransients(db)).map((transient) => transient.agent));
     const containers = new Map((await this.containers()).map((container) => [container.name, container]));
@@ -350,11 +347,8 @@ export class CrashWatch {
         continue;
       }
       try {
-        await withInFlightSlot({ app: this.app, agent: row.name, kind: "starting", action: "reconcile", actor: "system:reconcile" }, async () => {
-          await this.app.runtime.startAgent(row.name);
-        });
+        await startAgent({ ctx: systemCall(this.ctx, systemActor("system:reconcile")), input: { name: row.name, cause: "reconcile" } });
         await publishEvent(db, { kind: "agent_reconciled", agent: row.name, actor: "system:reconcile", detail: { from: container.state } });
-        await notifyAgentStarted(this.app, row.name, "started", "system:reconcile");
         this.log.info({ agent: row.name, from: container.state }, "started an agent whose desired state is running");
       } catch (error) {
         this.log.warn({ agent: row.name, err: (error as Error).message }, "could not start an agent whose desired state is running");

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Logger } from "pino";
-import type { Worker } from "../app";
+import type { Worker } from "./worker";
 import type { Database } from "../db/client";
 import { pruneDelivered } from "../db/queries/agent-events";
 import { deleteEventsBefore } from "../db/queries/events";

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Logger } from "pino";
-import type { Worker } from "../app";
+import type { Worker } from "./worker";
+import type { FleetPicture, StopTransition } from "../fleet/fleet-picture";
 import type { DependencyMonitor } from "../runtime/monitor";
 import { exitedByEvent, isUp, startedByEvent } from "../runtime/status-line";
 import type { AgentContainer, ContainerRuntime, RuntimeEvent } from "../runtime/types";
@@ -14,16 +15,6 @@ const FRESH_FOR_MS = 15_000;
  * signal: a death that follows has its own "die"; "destroy" and "die" are taken from the event itself.)
  */
 const LOOK_AFTER = new Set(["create", "start", "restart", "die", "oom", "stop", "pause", "unpause", "rename", "update"]);
-
-/** A container that was up and no longer is, as seen by the events stream or a reconcile poll. */
-export type StopTransition = {
-  agent: string;
-  containerId: string;
-  diedAt: Date;
-  via: "event" | "poll";
-  /** The container as it stopped: from its "die" event (exit code, OOM) for events, as listed for polls. */
-  container: AgentContainer;
-};
 
 /** How long an agent's events must pause before the inspect they asked for is made. */
 const SETTLE_MS = 100;
@@ -42,7 +33,7 @@ type Listeners = { stop: Set<(transition: StopTransition) => void>; reseed: Set<
  * Every look at a container (an inspect, a list, an event) is stamped with when it began, and a look never
  * replaces what a later one saw; so looks run side by side and a slow inspect cannot hold back a death.
  */
-export class FleetWatcher implements Worker {
+export class FleetWatcher implements Worker, FleetPicture {
   readonly name = "fleet-watcher";
   private containers = new Map<string, AgentContainer>();
   /** When the look behind each agent's entry began (performance.now()). */

@@ -1,6 +1,6 @@
 import "server-only";
 import os from "node:os";
-import type { Worker } from "../app";
+import type { Worker } from "./worker";
 import type { DatabaseHandle } from "../db/client";
 import { publishEvent } from "../db/queries/events";
 import { deleteOrphanedTransients, deleteStaleInstances, heartbeatInstance, registerInstance, removeInstance } from "../db/queries/transients";

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Logger } from "pino";
-import type { Worker } from "../app";
+import type { Worker } from "./worker";
 import type { DatabaseHandle, LeaderLock } from "../db/client";
 
 const LEADER_KEY = "hive-dashboard.leader";

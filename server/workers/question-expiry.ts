@@ -1,10 +1,9 @@
 import "server-only";
-import type { Logger } from "pino";
-import type { Worker } from "../app";
-import type { Database } from "../db/client";
-import { expireOverdue, nextDeadline } from "../db/queries/questions";
-import type { EventHub } from "../services/event-hub";
-import { announceResolution } from "../services/resolve-question";
+import { systemActor } from "../contracts/actors";
+import { type HiveContext, systemCall } from "../context";
+import { nextDeadline } from "../db/queries/questions";
+import { expireOverdueQuestions } from "../services/questions/expire-overdue-questions";
+import type { Worker } from "./worker";
 
 /** Even with no deadline in sight, look again this often (a replica may have added one we missed). */
 const MAX_SLEEP_MS = 30_000;
@@ -20,15 +19,15 @@ export class QuestionExpiry implements Worker {
   private unsubscribe: (() => void) | undefined;
   private stopped = true;
 
-  constructor(
-    private readonly db: Database,
-    private readonly events: EventHub,
-    private readonly logger: Logger,
-  ) {}
+  private readonly logger;
+
+  constructor(private readonly ctx: HiveContext) {
+    this.logger = ctx.logger.child({ component: "question-expiry" });
+  }
 
   async start(): Promise<void> {
     this.stopped = false;
-    this.unsubscribe = this.events.subscribe((message) => {
+    this.unsubscribe = this.ctx.events.subscribe((message) => {
       if (message.kind === "question_asked" || message.kind === "resync") this.arm();
     });
     await this.run();
@@ -43,13 +42,9 @@ export class QuestionExpiry implements Worker {
 
   /** Expires what is overdue now. */
   async expireNow(): Promise<number> {
-    const expired = await this.db.transaction(async (tx) => {
-      const rows = await expireOverdue(tx);
-      for (const row of rows) await announceResolution(tx, row, "system:expiry");
-      return rows;
-    });
-    if (expired.length) this.logger.info({ count: expired.length }, "questions expired");
-    return expired.length;
+    const expired = await expireOverdueQuestions({ ctx: systemCall(this.ctx, systemActor("system:expiry")), input: undefined });
+    if (expired) this.logger.info({ count: expired }, "questions expired");
+    return expired;
   }
 
   private run(): Promise<void> {
@@ -68,7 +63,7 @@ export class QuestionExpiry implements Worker {
   /** Sleeps until the earliest pending deadline (or MAX_SLEEP_MS). */
   private arm() {
     if (this.stopped) return;
-    void nextDeadline(this.db)
+    void nextDeadline(this.ctx.db)
       .then((next) => {
         if (this.stopped) return;
         clearTimeout(this.timer);

@@ -1,8 +1,9 @@
 import "server-only";
-import type { HiveApp } from "../app";
+import { systemActor } from "../contracts/actors";
+import { type HiveContext, systemCall } from "../context";
 import { insertAuditEntry } from "../db/queries/audit";
 import { listAgentRows } from "../db/queries/agents";
-import { purgeTombstone } from "../services/tombstones";
+import { purgeTombstone } from "../services/tombstones/purge-tombstone";
 
 const SWEEP_MS = 3_600_000;
 
@@ -14,7 +15,7 @@ export class TombstoneRetention {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly app: HiveApp,
+    private readonly ctx: HiveContext,
     private readonly days: number,
   ) {}
 
@@ -26,18 +27,18 @@ export class TombstoneRetention {
   }
 
   async sweep(): Promise<number> {
-    if (this.days <= 0 || this.app.runtimeMonitor.status !== "up") return 0;
+    if (this.days <= 0 || this.ctx.engine.status !== "up") return 0;
     const cutoff = Date.now() - this.days * 86_400_000;
-    const live = new Set((this.app.fleet.current() ?? (await this.app.runtime.listAgents())).map((container) => container.name));
-    const volumes = new Set((await this.app.volumes.list()).map((volume) => volume.name));
+    const live = new Set((this.ctx.fleet.current() ?? (await this.ctx.runtime.listAgents())).map((container) => container.name));
+    const volumes = new Set((await this.ctx.caches.volumes.list()).map((volume) => volume.name));
     let purged = 0;
-    for (const row of await listAgentRows(this.app.database.db)) {
+    for (const row of await listAgentRows(this.ctx.db)) {
       if (!row.destroyedAt || row.destroyedAt.getTime() > cutoff || live.has(row.name) || !volumes.has(row.name)) continue;
       const traceId = `retention-${Date.now()}-${row.name}`;
       try {
-        await purgeTombstone({ app: this.app, actor: "system:retention", name: row.name });
+        await purgeTombstone({ ctx: systemCall(this.ctx, systemActor("system:retention")), input: { name: row.name } });
         purged++;
-        await insertAuditEntry(this.app.database.db, {
+        await insertAuditEntry(this.ctx.db, {
           actorKind: "system",
           actor: "system:retention",
           action: "tombstone.purge",
@@ -48,10 +49,10 @@ export class TombstoneRetention {
           detail: { destroyedAt: row.destroyedAt.toISOString(), retentionDays: this.days },
         });
       } catch (error) {
-        this.app.logger.warn({ agent: row.name, err: (error as Error).message }, "tombstone retention could not purge");
+        this.ctx.logger.warn({ agent: row.name, err: (error as Error).message }, "tombstone retention could not purge");
       }
     }
-    if (purged) this.app.logger.info({ purged, retentionDays: this.days }, "tombstone retention purged old tombstones");
+    if (purged) this.ctx.logger.info({ purged, retentionDays: this.days }, "tombstone retention purged old tombstones");
     return purged;
   }
 

@@ -2,7 +2,7 @@ import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { insertAgentToken, revokeAgentToken } from "@/server/db/queries/agent-tokens";
 import { insertSession, revokeSession } from "@/server/db/queries/sessions";
-import { RevocationWatch } from "@/server/services/revocation-watch";
+import { RevocationWatch } from "@/server/credentials/revocation-watch";
 import { DATABASE_KINDS, openFreshDatabase } from "../helpers/databases";
 
 const handles: { close(): Promise<void> }[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mergeAnswer } from "@/server/services/answer-question";
+import { mergeAnswer } from "@/server/services/questions/internal/merge-answer";
 import { buildQuestionViews, type QuestionRecord } from "@/server/views/questions";
 
 const question = (id: string, extra: Partial<QuestionRecord> = {}): QuestionRecord => ({

@@ -2,22 +2,22 @@ import { z } from "zod";
 import { MintAgentTokenInput } from "@/server/contracts/agents";
 import { AgentName } from "@/server/contracts/common";
 import { withRoute } from "@/server/http/with-route";
-import { listAgentTokens } from "@/server/services/agent-tokens";
-import { mintAgentToken } from "@/server/services/mint-agent-token";
+import { listAgentTokens } from "@/server/services/agent-tokens/list-agent-tokens";
+import { mintAgentToken } from "@/server/services/agent-tokens/mint-agent-token";
 
 export const dynamic = "force-dynamic";
 
 // GET /api/agent-tokens?agent=: tokens without their secrets.
 export const GET = withRoute(
   { auth: "operator", query: z.strictObject({ agent: AgentName.optional() }) },
-  async ({ app, query }) => ({ tokens: await listAgentTokens({ app, agent: query.agent }) }),
+  async ({ ctx, query }) => ({ tokens: await listAgentTokens({ ctx, input: { agent: query.agent } }) }),
 );
 
 // POST /api/agent-tokens: mint a token; the secret is in this response only.
 export const POST = withRoute(
   { auth: "operator", action: "agent_token.mint", body: MintAgentTokenInput },
-  async ({ app, actor, body, audit }) => {
-    const minted = await mintAgentToken({ db: app.database.db, actor, input: body });
+  async ({ ctx, body, audit }) => {
+    const minted = await mintAgentToken({ ctx, input: body });
     audit.target = minted.agent;
     audit.detail = { tokenId: minted.id, role: minted.role };
     return Response.json(minted, { status: 201 });

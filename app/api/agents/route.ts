@@ -1,20 +1,20 @@
 import { SpawnAgentInput } from "@/server/contracts/containers";
 import { withRoute } from "@/server/http/with-route";
-import { listAgents } from "@/server/services/list-agents";
-import { spawnAgent } from "@/server/services/spawn-agent";
+import { listAgents } from "@/server/services/agents/list-agents";
+import { spawnAgent } from "@/server/services/agents/spawn-agent";
 
 export const dynamic = "force-dynamic";
 
 // GET /api/agents: the agent containers the engine reports.
-export const GET = withRoute({ auth: "operator" }, async ({ app }) => ({ agents: await listAgents({ app }) }));
+export const GET = withRoute({ auth: "operator" }, async ({ ctx }) => ({ agents: await listAgents({ ctx, input: undefined }) }));
 
 // POST /api/agents: spawn { name, image, cmd?, env?, memoryMb?, cpus?, network?, role? }
 export const POST = withRoute(
   { auth: "operator", action: "agent.spawn", body: SpawnAgentInput },
-  async ({ app, actor, body, traceId, audit }) => {
+  async ({ ctx, body, audit }) => {
     audit.target = body.name;
     audit.detail = { image: body.image, network: body.network ?? null };
-    const agent = await spawnAgent({ app, actor: actor.name, input: body, traceId });
+    const agent = await spawnAgent({ ctx, input: body });
     return Response.json({ agent }, { status: 201 });
   },
 );

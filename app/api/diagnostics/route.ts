@@ -1,7 +1,7 @@
 import { withRoute } from "@/server/http/with-route";
-import { readDiagnostics } from "@/server/services/read-diagnostics";
+import { readDiagnostics } from "@/server/services/journal/read-diagnostics";
 
 export const dynamic = "force-dynamic";
 
 // GET /api/diagnostics: what this process holds open (engine log streams by agent, credential-bound streams).
-export const GET = withRoute({ auth: "operator" }, async ({ app }) => readDiagnostics({ app }));
+export const GET = withRoute({ auth: "operator" }, async ({ ctx }) => readDiagnostics({ ctx, input: undefined }));

@@ -1,14 +1,14 @@
 import { z } from "zod";
 import { withRoute } from "@/server/http/with-route";
-import { revokeAgentToken } from "@/server/services/agent-tokens";
+import { revokeAgentToken } from "@/server/services/agent-tokens/revoke-agent-token";
 
 export const dynamic = "force-dynamic";
 
 // DELETE /api/agent-tokens/:id: revoke.
 export const DELETE = withRoute(
   { auth: "operator", action: "agent_token.revoke", params: z.object({ id: z.string().regex(/^tok_[A-Za-z0-9_-]{6,40}$/) }) },
-  async ({ app, params, audit }) => {
-    const token = await revokeAgentToken({ app, id: params.id });
+  async ({ ctx, params, audit }) => {
+    const token = await revokeAgentToken({ ctx, input: { id: params.id } });
     audit.target = token.agent;
     audit.detail = { tokenId: token.id };
     return token;

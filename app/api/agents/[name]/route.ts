@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AgentNameParams } from "@/server/contracts/containers";
 import { withRoute } from "@/server/http/with-route";
-import { destroyAgent } from "@/server/services/destroy-agent";
+import { destroyAgent } from "@/server/services/agents/destroy-agent";
 
 export const dynamic = "force-dynamic";
 
@@ -13,9 +13,9 @@ export const DELETE = withRoute(
     params: AgentNameParams,
     query: z.strictObject({ purge: z.enum(["true", "false"]).default("false") }),
   },
-  async ({ app, actor, params, query, traceId, audit }) => {
+  async ({ ctx, params, query, audit }) => {
     const purge = query.purge === "true";
     audit.detail = { purge };
-    return destroyAgent({ app, actor: actor.name, name: params.name, purge, traceId });
+    return destroyAgent({ ctx, input: { name: params.name, purge } });
   },
 );

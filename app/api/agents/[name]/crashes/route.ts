@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { AgentNameParams } from "@/server/contracts/containers";
 import { withRoute } from "@/server/http/with-route";
-import { listCrashes } from "@/server/services/list-crashes";
+import { listCrashes } from "@/server/services/agents/list-crashes";
 
 export const dynamic = "force-dynamic";
 
 // GET /api/agents/:name/crashes?limit=: crash history with each crash's last log lines (kept after rebuild/destroy).
 export const GET = withRoute(
   { auth: "operator", params: AgentNameParams, query: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) }) },
-  async ({ app, params, query }) => ({ crashes: await listCrashes({ app, name: params.name, limit: query.limit }) }),
+  async ({ ctx, params, query }) => ({ crashes: await listCrashes({ ctx, input: { name: params.name, limit: query.limit } }) }),
 );

@@ -1,13 +1,13 @@
 import { QuestionIdParams } from "@/server/contracts/questions";
 import { withRoute } from "@/server/http/with-route";
-import { cancelQuestion } from "@/server/services/answer-question";
+import { cancelQuestion } from "@/server/services/questions/cancel-question";
 import { toQuestionView } from "@/server/views/questions";
 
 export const dynamic = "force-dynamic";
 
 // POST /api/questions/:id/cancel: the agent receives "[cancelled]".
-export const POST = withRoute({ auth: "operator", action: "question.cancel", params: QuestionIdParams }, async ({ app, actor, params, audit }) => {
-  const row = await cancelQuestion({ app, actor, id: params.id });
+export const POST = withRoute({ auth: "operator", action: "question.cancel", params: QuestionIdParams }, async ({ ctx, params, audit }) => {
+  const row = await cancelQuestion({ ctx, input: { id: params.id } });
   audit.target = row.agent;
   audit.detail = { questionId: row.id };
   return { question: toQuestionView(row, null) };

@@ -1,0 +1,97 @@
+// The layers of the house (README "Architecture"), checked by tests/unit/architecture.test.ts on every test run.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-cycles",
+      comment: "No import cycles, type-only ones included: every room can be read without the rooms that use it.",
+      severity: "error",
+      from: { path: "^(app|components|server)/" },
+      to: { circular: true },
+    },
+    {
+      name: "components-only-reach-contracts",
+      comment: "Client components import server code only from server/contracts (zod schemas and types).",
+      severity: "error",
+      from: { path: "^components/" },
+      to: { path: "^server/", pathNot: "^server/contracts/" },
+    },
+    {
+      name: "contracts-stand-alone",
+      comment: "Contracts are shared with the browser: they import nothing else of the server.",
+      severity: "error",
+      from: { path: "^server/contracts/" },
+      to: { path: "^server/", pathNot: "^server/contracts/" },
+    },
+    {
+      name: "nothing-imports-the-composition-root",
+      comment: "Only instrumentation.ts boots the app; only pages and the HTTP layer ask the registry for it.",
+      severity: "error",
+      from: { path: "^server/", pathNot: "^server/(boot\\.ts$|http/)" },
+      to: { path: "^server/(boot|app)\\.ts$" },
+    },
+    {
+      name: "services-know-no-http",
+      comment: "Services return data or async iterables; routes turn them into JSON or SSE.",
+      severity: "error",
+      from: { path: "^server/services/" },
+      to: { path: "^(server/http/|app/|next/)" },
+    },
+    {
+      name: "services-know-no-workers",
+      comment: "Services read the fleet picture and the caches through the context, never a worker.",
+      severity: "error",
+      from: { path: "^server/services/" },
+      to: { path: "^server/workers/" },
+    },
+    {
+      name: "workers-call-verbs-not-internals",
+      comment: "A worker calls a service's verb (a file of an entity folder), never its helpers.",
+      severity: "error",
+      from: { path: "^server/workers/" },
+      to: { path: "^server/services/([^/]+/internal|shared)/" },
+    },
+    {
+      name: "service-internals-stay-home",
+      comment: "An entity's internal/ helpers serve that entity's verbs only.",
+      severity: "error",
+      from: { path: "^server/services/([^/]+)/" },
+      to: { path: "^server/services/([^/]+)/internal/", pathNot: "^server/services/$1/internal/" },
+    },
+    {
+      name: "runtime-knows-no-database",
+      comment: "Engine drivers talk to the engine only; what the dashboard keeps is the services' business.",
+      severity: "error",
+      from: { path: "^server/runtime/" },
+      to: { path: "^server/(db|services|workers|http|fleet|caches|events|in-flight|credentials)/" },
+    },
+    {
+      name: "drivers-stay-in-their-folder",
+      comment: "Nothing outside server/runtime reaches into a driver: the registry picks one by HIVE_RUNTIME.",
+      severity: "error",
+      from: { path: "^(app|server/(?!runtime/))" },
+      to: { path: "^server/runtime/(docker|swarm)/" },
+    },
+    {
+      name: "database-below-everything",
+      comment: "The database layer imports no layer above it.",
+      severity: "error",
+      from: { path: "^server/db/" },
+      to: { path: "^server/(services|workers|http|runtime|fleet|caches|events|in-flight|credentials)/" },
+    },
+    {
+      name: "routes-are-thin",
+      comment: "Route handlers reach the database and the engine only through services.",
+      severity: "error",
+      from: { path: "^app/" },
+      to: { path: "^server/(db|runtime|workers)/" },
+    },
+  ],
+  options: {
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    exclude: { path: "(^|/)node_modules/|^\\.next/" },
+    doNotFollow: { path: "node_modules" },
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"] },
+  },
+};

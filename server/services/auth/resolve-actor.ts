@@ -1,0 +1,60 @@
+import "server-only";
+import type { HiveContext } from "../../context";
+import type { Actor } from "../../contracts/actors";
+import { findActiveTokenByHash, touchAgentToken } from "../../db/queries/agent-tokens";
+import { findLiveSession } from "../../db/queries/sessions";
+import { HiveError } from "../../errors";
+import { AGENT_TOKEN_PREFIX, hashToken, OPERATOR_TOKEN_PREFIX, safeEqual, verifySignedValue } from "../../security/tokens";
+
+/** The credentials a caller presented, as the HTTP layer found them. */
+export type PresentedCredentials = {
+  /** The Authorization header, when sent. */
+  authorization: string | null;
+  /** The user name from the auth proxy's identity header, only when the request came from a trusted proxy. */
+  proxyIdentity: string | null;
+  /** The session cookie's value, when sent. */
+  sessionCookie: string | undefined;
+};
+
+const lastTouched = new Map<string, number>();
+
+/** Who is calling: an operator (session cookie, proxy identity or operator bearer token), an agent, or nobody. */
+export async function resolveActor({ ctx, input }: { ctx: HiveContext; input: PresentedCredentials }): Promise<Actor | null> {
+  const { authorization, proxyIdentity, sessionCookie } = input;
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+    if (!match) throw new HiveError("unauthorized", "the Authorization header must be 'Bearer <token>'");
+    const token = match[1]!;
+    if (token.startsWith(OPERATOR_TOKEN_PREFIX) || !token.startsWith(AGENT_TOKEN_PREFIX)) {
+      const stored = ctx.credentials.operatorTokenHash;
+      if (stored && safeEqual(hashToken(token), stored)) return { kind: "operator", name: "operator", via: "bearer" };
+      throw new HiveError("unauthorized", "invalid or revoked token");
+    }
+    const row = await findActiveTokenByHash(ctx.db, hashToken(token));
+    if (!row) throw new HiveError("unauthorized", "invalid or revoked token");
+    const now = Date.now();
+    if (now - (lastTouched.get(row.id) ?? 0) > 60_000) {
+      lastTouched.set(row.id, now);
+      await touchAgentToken(ctx.db, row.id, new Date(now));
+    }
+    return { kind: "agent", agent: row.agent, role: row.role, tokenId: row.id };
+  }
+
+  const { auth } = ctx.config;
+  if (auth.mode === "proxy" && proxyIdentity) {
+    const name = proxyIdentity.trim();
+    if (!/^[\p{L}\p{N}._@+\- ]{1,200}$/u.test(name)) {
+      throw new HiveError("unauthorized", `the ${auth.proxyUserHeader} header does not hold a valid user name`);
+    }
+    return { kind: "operator", name, via: "proxy" };
+  }
+
+  if (sessionCookie) {
+    const sessionId = verifySignedValue(ctx.credentials.sessionSecret, sessionCookie);
+    if (sessionId) {
+      const session = await findLiveSession(ctx.db, sessionId, new Date());
+      if (session) return { kind: "operator", name: session.subject, via: "session", sessionId, expiresAt: session.expiresAt };
+    }
+  }
+  return null;
+}

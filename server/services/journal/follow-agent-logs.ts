@@ -1,0 +1,87 @@
+import "server-only";
+import type { ServiceCall } from "../../context";
+import { FollowAgentLogsInput, type LogStreamEnd, timestampNanos } from "../../contracts/journal";
+import { HiveError } from "../../errors";
+import { toHiveError } from "../../failures";
+import type { LogLine } from "../../runtime/types";
+import { EventQueue } from "../../streams/event-queue";
+import type { StreamEvent } from "../../streams/stream-event";
+import { engineSince, resumeFilter } from "../../views/journal";
+import { requireRuntime } from "../shared/require-runtime";
+
+/** Lines that arrive together go out as one event; a burst is cut into batches of this size. */
+const BATCH_LINES = 500;
+const BATCH_DELAY_MS = 10;
+
+/**
+ * Follows an agent's log from the reader's cursor: `ready`, then `lines` batches; `end` when the agent stops (the
+ * client reconnects from its cursor when it wants more) or the server shuts down; `error` when the engine fails.
+ * The agent is checked before any event (so a wrong name is a plain 404); the engine stream is closed when the
+ * caller goes away, the server shuts down, or the agent stops.
+ */
+export async function followAgentLogs({ ctx, input }: ServiceCall<FollowAgentLogsInput>): Promise<AsyncIterable<StreamEvent>> {
+  const { name, source, after, afterCount } = FollowAgentLogsInput.parse(input);
+  const runtime = requireRuntime(ctx);
+  const container = await runtime.inspectAgent(name);
+  if (!container) throw new HiveError("agent_not_found", `no container for agent ${name}`);
+  const from = after === undefined ? null : timestampNanos(after);
+  const keep = resumeFilter(after === undefined ? 0 : afterCount);
+  const logger = ctx.logger.child({ component: "log-follow", agent: name });
+
+  return (async function* () {
+    const engine = new AbortController();
+    const events = new EventQueue<StreamEvent>();
+    let pending: LogLine[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      if (pending.length) events.push({ type: "lines", data: pending });
+      pending = [];
+    };
+    const finish = (end?: StreamEvent) => {
+      if (events.closed) return;
+      flush();
+      if (end) events.push(end);
+      events.end();
+      engine.abort();
+    };
+    const onShutdown = () => finish({ type: "end", data: { reason: "shutting_down" } satisfies LogStreamEnd });
+    const onGone = () => finish();
+    ctx.shutdownSignal.addEventListener("abort", onShutdown, { once: true });
+    ctx.signal.addEventListener("abort", onGone, { once: true });
+    void (async () => {
+      try {
+        const lines = runtime.followLogs(
+          name,
+          // From the cursor (the engine's since is inclusive; the lines the reader has come first and are dropped);
+          // with no cursor, new lines only.
+          { tail: from === null ? 0 : "all", since: from === null ? undefined : engineSince(from), timestamps: true, stdout: true, stderr: source === "all" },
+          engine.signal,
+        );
+        for await (const line of lines) {
+          if (!keep()) continue;
+          pending.push(line);
+          if (pending.length >= BATCH_LINES) flush();
+          else timer ??= setTimeout(flush, BATCH_DELAY_MS);
+        }
+        finish({ type: "end", data: { reason: "container_stopped" } satisfies LogStreamEnd });
+      } catch (error) {
+        if (engine.signal.aborted) return finish();
+        const failure = toHiveError(error, { engine: ctx.engine, logger });
+        finish({ type: "error", data: { code: failure.code, message: failure.message } });
+      }
+    })();
+    try {
+      yield { type: "ready", data: { containerId: container.containerId } };
+      if (ctx.shutdownSignal.aborted) onShutdown();
+      if (ctx.signal.aborted) onGone();
+      yield* events;
+    } finally {
+      // Closing for any reason ends the engine stream: no follower outlives its client.
+      ctx.shutdownSignal.removeEventListener("abort", onShutdown);
+      ctx.signal.removeEventListener("abort", onGone);
+      finish();
+    }
+  })();
+}
