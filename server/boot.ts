@@ -7,6 +7,7 @@ import type { HiveContext } from "./context";
 import { ensureOperatorCredentials } from "./credentials/operator-credentials";
 import { RevocationWatch } from "./credentials/revocation-watch";
 import { EventHub } from "./events/event-hub";
+import { FleetPicture } from "./fleet/fleet-picture";
 import { InFlightSlots } from "./in-flight/in-flight-slots";
 import { ConfigError, getConfig, type HiveConfig } from "./config";
 import {
@@ -18,7 +19,7 @@ import {
 } from "./db/client";
 import { DataDirLockedError } from "./db/lock";
 import { log } from "./log";
-import { DockerRuntime } from "./runtime/docker";
+import { RUNTIME_DRIVERS } from "./runtime/registry";
 import { DependencyMonitor } from "./runtime/monitor";
 import { newId } from "./security/tokens";
 import { CrashWatch } from "./workers/crash-watch";
@@ -75,9 +76,10 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
     const credentials = await ensureOperatorCredentials(database.db, config, logger, (text) =>
       process.stdout.write(`${text}\n`),
     );
-    const runtime = new DockerRuntime({ dockerHost: config.dockerHost, probeTimeoutMs: config.runtime.timeoutMs });
+    const driver = config.runtime.driver;
+    const runtime = await RUNTIME_DRIVERS[driver.name].create(driver.settings, { probeTimeoutMs: config.runtime.timeoutMs });
     const runtimeMonitor = new DependencyMonitor({
-      dependency: "docker",
+      dependency: runtime.kind,
       endpoint: runtime.endpoint,
       probe: () => runtime.ping(),
       baseDelayMs: config.runtime.retryBaseMs,
@@ -93,13 +95,15 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       if (status !== "up") {
         const error = runtimeMonitor.snapshot().lastError;
         throw new StartupError(
-          `The Docker engine at ${runtime.endpoint} is unreachable (${error?.code}: ${error?.message}) and ` +
+          `The ${RUNTIME_DRIVERS[driver.name].label} engine at ${runtime.endpoint} is unreachable (${error?.code}: ${error?.message}) and ` +
             `HIVE_RUNTIME_OPTIONAL=false requires it at start.`,
         );
       }
     }
     runtimeMonitor.start();
-    const fleet = new FleetWatcher(runtime, runtimeMonitor, logger.child({ component: "fleet" }));
+    const fleetLogger = logger.child({ component: "fleet" });
+    const fleet = new FleetPicture((error) => fleetLogger.warn({ err: error.message }, "fleet listener failed"));
+    const fleetWatcher = new FleetWatcher(fleet, runtime, runtimeMonitor, fleetLogger);
 
     const workers: Worker[] = [];
     const instanceId = newId(`hive-${process.pid}`);
@@ -156,7 +160,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
     };
     const leaderElection = new LeaderElection(database, [new CrashWatch(context), new TombstoneRetention(context, config.tombstoneRetentionDays)], logger.child({ component: "leader" }));
     workers.push(
-      fleet,
+      fleetWatcher,
       new InstanceRegistry(database, instanceId, logger.child({ component: "instances" })),
       new QuestionExpiry(context),
       new EventRetention(database.db, logger.child({ component: "retention" })),
@@ -164,7 +168,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
     );
     for (const worker of workers) await worker.start();
     logger.info(
-      { database: database.kind, location: database.location, docker: runtime.endpoint, authMode: config.auth.mode },
+      { database: database.kind, location: database.location, runtime: runtime.kind, endpoint: runtime.endpoint, authMode: config.auth.mode },
       "dashboard ready",
     );
     return app;

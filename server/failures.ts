@@ -24,6 +24,7 @@ export function toHiveError(error: unknown, { engine, logger }: { engine?: { rep
       return new HiveError("runtime_not_ready", "container runtime not ready");
     }
     if (error.kind === "not_found") return new HiveError("agent_not_found", error.message);
+    if (error.kind === "invalid") return new HiveError("invalid_request", error.message);
     if (error.kind === "conflict") return new HiveError("conflict", `container engine: ${error.message}`);
     return new HiveError("runtime_error", `container engine: ${error.message}`);
   }

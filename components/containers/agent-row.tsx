@@ -15,14 +15,14 @@ import { PendingPill } from "./pending-pill";
 const STATE_TONE: Record<ContainerView["state"], string> = {
   running: "pill-ok",
   created: "pill-muted",
+  starting: "pill-info",
   paused: "pill-warn",
-  restarting: "pill-info",
+  stopping: "pill-info",
   removing: "pill-muted",
   exited: "pill-muted",
-  dead: "pill-danger",
 };
 
-const isUp = (state: ContainerView["state"]) => state === "running" || state === "restarting";
+const isUp = (state: ContainerView["state"]) => state === "running" || state === "starting";
 
 function stateLabel(agent: ContainerView): string {
   if (agent.state === "exited" && agent.exitCode !== null) return `exited (${agent.exitCode})`;
@@ -142,7 +142,6 @@ export function AgentRow({
               up <RelativeTime iso={agent.startedAt} suffix="" />
             </>
           ) : agent.finishedAt ? (
-            // The engine's own status text ("Exited (0) 2 seconds ago") is frozen when cached; the time is not.
             <span className="muted">
               stopped <RelativeTime iso={agent.finishedAt} />
             </span>

@@ -8,6 +8,7 @@ import { RelativeTime } from "../ui/relative-time";
 
 const OUTCOME: Record<CrashDetailView["outcome"], string> = {
   restart_scheduled: "restart scheduled",
+  restarted_by_engine: "restarted by the engine",
   crash_looping: "crash-looping: automatic restarts stopped",
   left_stopped: "left stopped",
 };

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from "react";
 import type { CrashDetailView } from "@/server/contracts/containers";
-import { LOG_LINE_CHOICES, LOG_LINES_DEFAULT, type LogLineData, type LogSource, logCursor } from "@/server/contracts/journal";
+import { LOG_LINE_CHOICES, LOG_LINES_DEFAULT, type LogLineData, type LogSource } from "@/server/contracts/journal";
 import { apiFetch } from "../queries/api";
 import { crashKeys } from "../queries/keys";
 import { useAgentLogsQuery } from "../queries/use-agent-logs-query";
@@ -162,7 +162,7 @@ export function JournalViewer({
     source,
     enabled: follow && live && logs.isSuccess,
     restartKey: `${logs.dataUpdatedAt}|${containerKey}`,
-    cursor: () => logCursor(allRef.current) ?? logs.data?.cursor ?? null,
+    from: logs.data?.cursor ?? null,
     onLines,
   });
 

@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, useState } from "react";
 import { consumeEventStream, openEventStream, reconnectDelay } from "./event-stream";
-import type { LogCursor, LogLineData, LogSource } from "@/server/contracts/journal";
+import type { LogCursor, LogLineData, LogLinesEvent, LogSource } from "@/server/contracts/journal";
 
 export type FollowState =
   | { status: "off" }
@@ -15,8 +15,9 @@ export type FollowState =
   | { status: "gone"; message: string };
 
 /**
- * Follows /api/agents/:name/logs/stream (SSE over fetch, parsed with eventsource-parser) while enabled. Each
- * (re)connect continues from `cursor()`, the position of the lines the viewer holds, so nothing is lost or repeated.
+ * Follows /api/agents/:name/logs/stream (SSE over fetch, parsed with eventsource-parser) while enabled. The first
+ * connect goes on from `from` (the read's cursor); each reconnect from the cursor of the last lines received, so
+ * nothing is lost or repeated. Cursors are the server's: handed back, never looked into.
  * Aborting (disabled, unmounted, source or restart key changed) closes the request, and with it the engine stream.
  */
 export function useFollowLogs({
@@ -24,20 +25,20 @@ export function useFollowLogs({
   source,
   enabled,
   restartKey,
-  cursor,
+  from,
   onLines,
 }: {
   name: string;
   source: LogSource;
   enabled: boolean;
-  /** A change reconnects at once (a fresh fetch, a restarted container). */
+  /** A change reconnects at once (a fresh fetch, a restarted container), from `from` again. */
   restartKey: string;
-  cursor: () => LogCursor | null;
+  from: LogCursor | null;
   onLines: (lines: LogLineData[]) => void;
 }): FollowState {
   const [state, setState] = useState<FollowState>({ status: "off" });
-  const callbacks = useRef({ cursor, onLines });
-  callbacks.current = { cursor, onLines };
+  const callbacks = useRef({ from, onLines });
+  callbacks.current = { from, onLines };
 
   useEffect(() => {
     if (!enabled) {
@@ -47,14 +48,11 @@ export function useFollowLogs({
     let stopped = false;
     const controller = new AbortController();
     let attempt = 0;
+    let position = callbacks.current.from;
 
     async function connect(): Promise<"retry" | "stop"> {
-      const position = callbacks.current.cursor();
       const query = new URLSearchParams({ source });
-      if (position) {
-        query.set("after", position.after);
-        query.set("afterCount", String(position.count));
-      }
+      if (position) query.set("cursor", position);
       const response = await openEventStream(`/api/agents/${encodeURIComponent(name)}/logs/stream?${query}`, controller.signal);
       if (!response) return "stop";
       if (!response.ok || !response.body) {
@@ -73,7 +71,9 @@ export function useFollowLogs({
         } else if (event.event === "lines") {
           // Backoff resets on lines, not on connect: a stopped container answers `ready` then `end` at once.
           attempt = 0;
-          callbacks.current.onLines(JSON.parse(event.data) as LogLineData[]);
+          const batch = JSON.parse(event.data) as LogLinesEvent;
+          position = batch.cursor;
+          callbacks.current.onLines(batch.lines as LogLineData[]);
         } else if (event.event === "end") {
           setState({ status: "waiting" });
         } else if (event.event === "error") {

@@ -125,7 +125,7 @@ export async function run() {
         onEvent: ({ event, data }) => {
           if (event !== "lines") return;
           const now = Date.now();
-          for (const line of JSON.parse(data) as { text: string }[]) {
+          for (const line of (JSON.parse(data) as { lines: { text: string }[] }).lines) {
             const at = printedAt(line.text);
             if (!Number.isNaN(at)) dashboardLatency.push(now - at);
           }

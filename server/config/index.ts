@@ -2,6 +2,7 @@ import "server-only";
 import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
+import { RUNTIME_DRIVERS, RUNTIME_NAMES, type RuntimeName } from "../runtime/registry";
 
 // Environment variables arrive as strings; an empty string means "not set" (compose files often pass VAR=).
 const optionalString = z.preprocess((value) => (value === "" ? undefined : value), z.string().optional());
@@ -23,12 +24,6 @@ function boolean(fallback: boolean) {
     z.stringbool({ error: "must be true or false" }),
   );
 }
-
-const DockerHost = z
-  .string()
-  .refine((value) => /^(unix:\/\/\/.+|tcp:\/\/[^/\s]+:\d+\/?|https?:\/\/[^/\s]+(:\d+)?\/?)$/.test(value), {
-    error: "must look like unix:///var/run/docker.sock or tcp://host:2375",
-  });
 
 const ProxyList = z.string().transform((value, ctx) => {
   const entries = value
@@ -59,7 +54,10 @@ const EnvSchema = z
         .regex(/^postgres(ql)?:\/\/.+/, { error: "must be a postgres:// or postgresql:// URL" })
         .optional(),
     ),
-    DOCKER_HOST: optionalString.pipe(DockerHost.optional()),
+    HIVE_RUNTIME: z.preprocess(
+      (value) => (value === "" || value === undefined ? "docker" : value),
+      z.enum(RUNTIME_NAMES, { error: `must be one of ${RUNTIME_NAMES.join(", ")}` }),
+    ),
     HIVE_PUBLIC_URL: optionalString.pipe(z.url({ error: "must be an absolute http(s) URL" }).optional()),
     HIVE_PUBLIC_API_URL: optionalString.pipe(z.url({ error: "must be an absolute http(s) URL" }).optional()),
     HIVE_AUTH_MODE: z.preprocess(
@@ -116,12 +114,16 @@ const EnvSchema = z
     }
   });
 
+/** The engine driver HIVE_RUNTIME names, with its own settings (each driver validates its own variables). */
+export type DriverConfig = {
+  [K in RuntimeName]: { name: K; settings: Parameters<(typeof RUNTIME_DRIVERS)[K]["create"]>[0] };
+}[RuntimeName];
+
 export type HiveConfig = {
   port: number;
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
-  dockerHost: string;
   publicUrl: string;
   /**
    * Origins a state-changing browser request may come from: HIVE_PUBLIC_URL's; when it is unset, the local
@@ -138,6 +140,7 @@ export type HiveConfig = {
     trustedProxies: string[];
   };
   runtime: {
+    driver: DriverConfig;
     optional: boolean;
     retryBaseMs: number;
     retryMaxMs: number;
@@ -163,8 +166,13 @@ export class ConfigError extends Error {
 /** Parses an environment into the dashboard's configuration, naming every bad variable at once. */
 export function parseConfig(env: Record<string, string | undefined>): HiveConfig {
   const result = EnvSchema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
+  // The chosen driver's own variables are checked too (the default driver's when HIVE_RUNTIME itself is bad).
+  const driverName = result.success ? result.data.HIVE_RUNTIME : "docker";
+  const driver = RUNTIME_DRIVERS[driverName];
+  const driverEnv = driver.env.safeParse(env);
+  const issues = [...(result.success ? [] : result.error.issues), ...(driverEnv.success ? [] : driverEnv.error.issues)];
+  if (!result.success || !driverEnv.success) {
+    const problems = issues.map((issue) => {
       const name = String(issue.path[0] ?? "environment");
       return `${name}: ${issue.message}`;
     });
@@ -177,7 +185,6 @@ export function parseConfig(env: Record<string, string | undefined>): HiveConfig
     host: e.HIVE_HOST,
     dataDir: path.resolve(e.HIVE_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
-    dockerHost: e.DOCKER_HOST ?? "unix:///var/run/docker.sock",
     publicUrl: (e.HIVE_PUBLIC_URL ?? localUrl).replace(/\/$/, ""),
     publicOrigins: e.HIVE_PUBLIC_URL
       ? [new URL(e.HIVE_PUBLIC_URL).origin]
@@ -192,6 +199,7 @@ export function parseConfig(env: Record<string, string | undefined>): HiveConfig
       trustedProxies: e.HIVE_TRUSTED_PROXIES,
     },
     runtime: {
+      driver: { name: driverName, settings: driver.settings(driverEnv.data as never) } as DriverConfig,
       optional: e.HIVE_RUNTIME_OPTIONAL,
       retryBaseMs: e.HIVE_RUNTIME_RETRY_BASE_MS,
       retryMaxMs: e.HIVE_RUNTIME_RETRY_MAX_MS,

@@ -1,15 +1,20 @@
 import { z } from "zod";
 import { AgentName } from "./common";
 
-export const ContainerState = z.enum(["created", "running", "paused", "restarting", "removing", "exited", "dead"]);
+/** Where an agent stands, in words of no particular engine (how it reads is the page's business). */
+export const ContainerState = z.enum(["created", "starting", "running", "paused", "stopping", "exited", "removing"]);
 
-/** One agent container as the dashboard shows it. */
+/** One agent as the dashboard shows it. */
 export const AgentView = z.object({
   name: z.string(),
+  /** The engine's id of what runs the agent (a container; a service on a cluster); changes when it is recreated. */
   containerId: z.string(),
+  /** Its current (or last) run: every start is a new one. */
+  runId: z.string().nullable(),
+  /** The machine it runs (or last ran) on. */
+  node: z.string(),
   image: z.string(),
   state: ContainerState,
-  status: z.string(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),

@@ -23,7 +23,8 @@ export const CrashView = z.object({
   crashedAt: z.string(),
   exitCode: z.number().nullable(),
   oomKilled: z.boolean(),
-  outcome: z.enum(["restart_scheduled", "crash_looping", "left_stopped"]),
+  /** `restarted_by_engine`: an engine that restarts agents itself has (the dashboard only recorded the crash). */
+  outcome: z.enum(["restart_scheduled", "crash_looping", "left_stopped", "restarted_by_engine"]),
   /** How many last log lines the record holds (a busy engine's come a moment after the crash is recorded). */
   lineCount: z.number(),
 });

@@ -1,15 +1,34 @@
 import "server-only";
 
-/** The engine's view of one agent container (a container labelled `hive.agent=<name>`). */
+/**
+ * Where an agent stands, in words of no particular engine. The driver maps its engine's states onto these; how a
+ * state reads ("up 5 minutes", "exited (137)") is the view's business.
+ */
+export const AGENT_STATES = ["created", "starting", "running", "paused", "stopping", "exited", "removing"] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
+
+/** Running, or on its way to running again: a stop seen after this is news. */
+export const isUp = (state: AgentState) => state === "running" || state === "starting";
+
+/** The engine's view of one agent (what runs it carries the label `hive.agent=<name>`). */
 export type AgentContainer = {
   name: string;
+  /**
+   * The engine's own id of what runs the agent (a container on Docker; a service on a cluster). It stays while the
+   * agent is stopped and started again, and changes when the agent is recreated (rebuild, destroy and spawn).
+   */
   containerId: string;
+  /**
+   * The agent's current (or last) run: a start of it, whether the engine starts the same container again or a new
+   * task or pod. Null when it never ran, or while the run that just began is known only from its event.
+   */
+  runId: string | null;
+  /** The machine the agent runs (or last ran) on: one value on a single engine. */
+  node: string;
   containerName: string;
   image: string;
   imageId: string;
-  state: "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
-  /** The engine's own one-line status, such as "Up 5 minutes" or "Exited (137) 2 seconds ago". */
-  status: string;
+  state: AgentState;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -29,7 +48,7 @@ export type CreateAgentSpec = {
   labels?: Record<string, string>;
 };
 
-/** The settings a container was created with, as far as the dashboard manages them. */
+/** The settings an agent was created with, as far as the dashboard manages them. */
 export type AgentContainerConfig = {
   image: string;
   cmd?: string[];
@@ -51,33 +70,57 @@ export type LogLine = { stream: "stdout" | "stderr"; text: string; timestamp: st
 /** A log line with its text as the engine sent it (UTF-8 bytes), for readers that pass it on without decoding. */
 export type RawLogLine = { stream: "stdout" | "stderr"; text: Buffer; timestamp: string | null };
 
+/**
+ * Where a reader of an agent's log stands, as the driver wrote it: opaque to everyone else. Reading on from it gives
+ * the lines after the ones the reader holds, none lost and none twice.
+ */
+export type LogCursor = string;
+
 export type LogOptions = {
   /** The last N lines of the log (the engine counts both streams, then `stdout`/`stderr` select), or all. */
   tail: number | "all";
+  /** Whether each line carries its time stamp (RFC 3339) in `timestamp`. */
   timestamps: boolean;
   stdout: boolean;
   stderr: boolean;
-  /**
-   * Only lines at or after this time: Unix seconds, fractional allowed. A string keeps nanosecond precision
-   * ("1700000000.123456789", see `engineSince` in server/views/journal.ts).
-   */
-  since?: number | string;
+  /** Only lines written at or after this moment (RFC 3339). */
+  since?: string;
 };
 
-export type RuntimeEvent = {
-  action: string;
-  agent: string;
-  containerId: string;
-  /** Nanoseconds since the epoch, as the engine reports it, for ordering. */
-  timeNano: bigint;
-  time: string;
-  exitCode: number | null;
+export type FollowOptions = {
+  stdout: boolean;
+  stderr: boolean;
+  /** Go on from here; without one, only lines written from now on. Lines carry their stamps. */
+  from?: LogCursor;
 };
+
+/** A read of the log's last lines: the lines as they arrive, in batches, then the cursor after them. */
+export type LogRead = {
+  batches: AsyncIterable<RawLogLine[]>;
+  /** Where a follow goes on from; known once `batches` has been read to its end. */
+  cursor(): LogCursor;
+};
+
+/** A batch of followed lines and where the reader stands after them. */
+export type FollowBatch = { lines: LogLine[]; cursor: LogCursor };
+
+/**
+ * What the engine tells of our agents, in its order, in a few words of no particular engine. `at` is the engine's
+ * time of the event (RFC 3339, ms). `runId` names the run when the engine's event does; null means the agent's current
+ * run, as a look tells.
+ */
+export type RuntimeEvent =
+  | { type: "run-started"; agent: string; containerId: string; runId: string | null; at: string }
+  | { type: "run-exited"; agent: string; containerId: string; runId: string | null; at: string; exitCode: number | null; oomKilled: boolean }
+  | { type: "agent-removed"; agent: string; containerId: string; at: string }
+  /** Anything else that may have changed the agent (created, stopped, paused, renamed, updated): look again. */
+  | { type: "agent-changed"; agent: string; containerId: string; at: string };
 
 /** Failures the driver reports, already classified for callers. */
 export class RuntimeError extends Error {
   constructor(
-    readonly kind: "unavailable" | "not_found" | "conflict" | "engine",
+    /** `invalid`: the caller asked for something no engine could do (a cursor another driver made, a bad time). */
+    readonly kind: "unavailable" | "not_found" | "conflict" | "invalid" | "engine",
     message: string,
     readonly statusCode?: number,
   ) {
@@ -93,23 +136,33 @@ export function isRuntimeError(error: unknown): error is RuntimeError {
 /** What a lifecycle call did: "unchanged" when the engine says the agent was in that state already. */
 export type LifecycleOutcome = "changed" | "unchanged";
 
+export type RuntimeCapabilities = {
+  /**
+   * The engine starts a crashed agent again by itself (a restart policy, a replicated service). The crash watch then
+   * records the crash but leaves the restart to the engine.
+   */
+  restartsAgentsItself: boolean;
+};
+
 /**
- * A container engine. Services depend on this interface only; a new engine is a new implementation.
- * Harmless answers (already started, already stopped, already removed) resolve instead of throwing.
+ * A container engine. Services depend on this interface only; a new engine is a new driver folder and one line of
+ * server/runtime/registry.ts. Harmless answers (already started, already stopped, already removed) resolve instead of
+ * throwing. Every driver passes tests/runtime/contract/.
  */
 export interface ContainerRuntime {
   readonly kind: string;
   /** Where the engine is, safe to show (no credentials). */
   readonly endpoint: string;
+  readonly capabilities: RuntimeCapabilities;
   ping(): Promise<void>;
   listAgents(): Promise<AgentContainer[]>;
   inspectAgent(name: string): Promise<AgentContainer | null>;
   createAgent(spec: CreateAgentSpec): Promise<{ containerId: string }>;
-  /** The managed settings of an agent's container (HIVE_* variables excluded), or null without a container. */
+  /** The managed settings of an agent (HIVE_* variables excluded), or null when it has none. */
   readAgentConfig(name: string): Promise<AgentContainerConfig | null>;
   /**
-   * Replaces the agent's container with one made from `spec` (and the image the reference names now), keeping
-   * the state volume. If the new container cannot be created or started, the old one is put back as it was.
+   * Replaces what runs the agent with one made from `spec` (and the image the reference names now), keeping the state
+   * volume. If the new one cannot be created or started, the old one is put back as it was.
    */
   recreateAgent(spec: CreateAgentSpec, stopTimeoutSeconds: number): Promise<{ containerId: string }>;
   /** "unchanged" when the engine says the agent was running already (nothing happened). */
@@ -118,7 +171,7 @@ export interface ContainerRuntime {
   stopAgent(name: string, timeoutSeconds: number): Promise<LifecycleOutcome>;
   restartAgent(name: string, timeoutSeconds: number): Promise<LifecycleOutcome>;
   killAgent(name: string, signal?: string): Promise<void>;
-  /** Removes the container (forcefully) and keeps its state volume. */
+  /** Removes the agent (forcefully) and keeps its state volume. */
   removeAgent(name: string): Promise<void>;
   ensureStateVolume(name: string): Promise<StateVolume>;
   listStateVolumes(): Promise<StateVolume[]>;
@@ -127,18 +180,19 @@ export interface ContainerRuntime {
   stateVolumeSizes(): Promise<Map<string, number>>;
   logs(name: string, options: LogOptions): Promise<LogLine[]>;
   /**
-   * Reads the log as it arrives from the engine, in batches. The promise settles once the engine answered (a
-   * missing container or an unreachable engine rejects it, before any line); the signal stops the read.
+   * Reads the log's last lines as they arrive from the engine, in batches, stamped. The promise settles once the
+   * engine answered (a missing agent or an unreachable engine rejects it, before any line); the signal stops the read.
    */
-  readLogs(name: string, options: LogOptions, signal?: AbortSignal): Promise<AsyncIterable<RawLogLine[]>>;
+  readLogs(name: string, options: Omit<LogOptions, "timestamps">, signal?: AbortSignal): Promise<LogRead>;
   /**
-   * Follows the agent's log until the signal aborts or the container stops. The engine stream is closed when the
-   * signal aborts, when the caller stops iterating, and on failure.
+   * Follows the agent's log until the signal aborts or the agent stops, in batches of the lines that came together.
+   * The engine stream is closed when the signal aborts, when the caller stops iterating, and on failure.
    */
-  followLogs(name: string, options: LogOptions, signal: AbortSignal): AsyncIterable<LogLine>;
+  followLogs(name: string, options: FollowOptions, signal: AbortSignal): AsyncIterable<FollowBatch>;
   /** Engine log streams this process holds open right now, by agent (diagnostics; leak tests). */
   openLogStreams(): Record<string, number>;
-  events(signal: AbortSignal, sinceSeconds?: number): AsyncIterable<RuntimeEvent>;
+  /** Our agents' events from now on (normalised), until the signal aborts or the engine goes away (the iteration throws). */
+  events(signal: AbortSignal): AsyncIterable<RuntimeEvent>;
 }
 
 export const AGENT_LABEL = "hive.agent";

@@ -41,7 +41,7 @@ export function toPendingView(transient: TransientRecord, now: Date): PendingVie
   };
 }
 
-const isUp = (state: AgentView["state"]) => state === "running" || state === "restarting";
+const isUp = (state: AgentView["state"]) => state === "running" || state === "starting";
 
 /** One row per container the engine reports, merged with what the dashboard keeps about that agent. */
 export function buildContainerViews(input: {

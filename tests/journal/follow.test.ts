@@ -21,7 +21,10 @@ async function openLogStreams(): Promise<Record<string, number>> {
 }
 
 const lineNumber = (line: { text: string }) => Number(/ line (\d+)$/.exec(line.text)?.[1] ?? Number.NaN);
-const linesOf = (events: { event: string; data: string }[]) => events.filter((event) => event.event === "lines").flatMap((event) => JSON.parse(event.data) as Line[]);
+const linesOf = (events: { event: string; data: string }[]) =>
+  events.filter((event) => event.event === "lines").flatMap((event) => (JSON.parse(event.data) as { lines: Line[] }).lines);
+const lastCursorOf = (events: { event: string; data: string }[]) =>
+  (JSON.parse(events.filter((event) => event.event === "lines").at(-1)!.data) as { cursor: string }).cursor;
 
 beforeAll(async () => {
   // The image is shared with other checkouts, which may have rebuilt it without the switches these tests use.
@@ -45,14 +48,14 @@ describe("GET /api/agents/:name/logs/stream", () => {
     }, "five tick lines");
     const read = (await (await operatorFetch(server, `/api/agents/${ticker}/logs?lines=5&timestamps=true`)).json()) as {
       lines: Line[];
-      cursor: { after: string; count: number };
+      cursor: string;
     };
     const lastRead = lineNumber(read.lines.at(-1)!);
     // Let lines pile up between the read and the follow: they must come first, from the cursor, not from "now".
     await new Promise((resolve) => setTimeout(resolve, 700));
 
     const client = new AbortController();
-    const response = await operatorFetch(server, `/api/agents/${ticker}/logs/stream?after=${encodeURIComponent(read.cursor.after)}&afterCount=${read.cursor.count}`, {
+    const response = await operatorFetch(server, `/api/agents/${ticker}/logs/stream?cursor=${encodeURIComponent(read.cursor)}`, {
       signal: client.signal,
     });
     expect(response.status).toBe(200);
@@ -71,6 +74,12 @@ describe("GET /api/agents/:name/logs/stream", () => {
     client.abort();
     await eventually(async () => Object.keys(await openLogStreams()).length === 0, "the driver to close its engine stream", 5_000);
     await eventually(async () => proxy.openFollowConnections(containerId) === 0, "the engine connection to close", 5_000);
+
+    // A reconnect from the last batch's cursor goes on with the next line: nothing lost, nothing twice.
+    const lastFollowed = followed.at(-1)!;
+    const again = await operatorFetch(server, `/api/agents/${ticker}/logs/stream?cursor=${encodeURIComponent(lastCursorOf(events))}`);
+    const resumed = linesOf(await readEvents(again, (all) => linesOf(all).length >= 3)).map(lineNumber);
+    expect(resumed.slice(0, 3)).toEqual([lastFollowed + 1, lastFollowed + 2, lastFollowed + 3]);
   });
 
   it("closes every engine stream when many clients come and go, also ones that leave before the first line", async () => {
@@ -106,7 +115,7 @@ describe("GET /api/agents/:name/logs/stream", () => {
     const unknown = await operatorFetch(server, `/api/agents/${prefix}-nobody/logs/stream`);
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("agent_not_found");
-    for (const query of ["source=stderr", "after=yesterday", "after=2024-13-45T99:00:00Z", "afterCount=-1", "afterCount=x", "since=0", "after=2024-01-01T00:00:00.1234567890Z"]) {
+    for (const query of ["source=stderr", "cursor=", "cursor=not%20a%20cursor", "cursor=d9.1.1", "cursor=d1.1700000000000000000.x", "since=0", "after=2024-01-01T00:00:00Z"]) {
       const response = await operatorFetch(server, `/api/agents/${ticker}/logs/stream?${query}`);
       expect(response.status, query).toBe(400);
       expect(response.headers.get("content-type")).toContain("application/json");

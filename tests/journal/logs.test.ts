@@ -10,7 +10,7 @@ type LogsBody = {
   source: "agent" | "all";
   requested: number;
   lines: { stream: "stdout" | "stderr"; text: string; timestamp: string | null }[];
-  cursor: { after: string; count: number };
+  cursor: string;
 };
 
 const prefix = agentPrefix();
@@ -56,13 +56,8 @@ describe("GET /api/agents/:name/logs", () => {
     const stamped = await logs(burst, "?lines=3&timestamps=true");
     expect(stamped.body.lines).toHaveLength(3);
     for (const line of stamped.body.lines) expect(line.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/);
-    // The cursor: a second before the newest line (not before the oldest held), and how many lines are from then on.
-    const nanos = (stamp: string) => BigInt(Date.parse(stamp.replace(/\.\d+Z$/, "Z"))) * 1_000_000n + BigInt(/\.(\d{9})Z$/.exec(stamp)![1]!);
-    const held = stamped.body.lines.map((line) => nanos(line.timestamp!));
-    const newest = held.reduce((most, stamp) => (stamp > most ? stamp : most));
-    const from = newest - 1_000_000_000n > held[0]! ? newest - 1_000_000_000n : held[0]!;
-    expect(nanos(stamped.body.cursor.after)).toBe(from);
-    expect(stamped.body.cursor.count).toBe(held.filter((stamp) => stamp >= from).length);
+    // The cursor is the engine driver's own (tests/runtime/contract follows on from it; the driver's unit test reads it).
+    expect(stamped.body.cursor).toMatch(/^[A-Za-z0-9._~-]+$/);
     expect((await logs(burst, "?lines=3&timestamps=0")).body.lines[0]!.timestamp).toBeNull();
   });
 

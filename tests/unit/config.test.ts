@@ -9,7 +9,6 @@ describe("configuration", () => {
       host: "0.0.0.0",
       dataDir: path.resolve(".data"),
       databaseUrl: undefined,
-      dockerHost: "unix:///var/run/docker.sock",
       publicUrl: "http://localhost:3000",
       publicOrigins: ["http://localhost:3000", "http://127.0.0.1:3000", "http://[::1]:3000"],
       publicApiUrl: "http://127.0.0.1:3000",
@@ -22,6 +21,7 @@ describe("configuration", () => {
         trustedProxies: [],
       },
       runtime: {
+        driver: { name: "docker", settings: { dockerHost: "unix:///var/run/docker.sock", restartPolicy: "no" } },
         optional: true,
         retryBaseMs: 500,
         retryMaxMs: 30_000,
@@ -95,6 +95,15 @@ describe("configuration", () => {
     expect(() => parseConfig({ HIVE_RUNTIME_RETRY_BASE_MS: "5000", HIVE_RUNTIME_RETRY_MAX_MS: "1000" })).toThrow(
       /HIVE_RUNTIME_RETRY_BASE_MS: must not exceed HIVE_RUNTIME_RETRY_MAX_MS/,
     );
+  });
+
+  it("selects the engine driver with HIVE_RUNTIME and validates that driver's own settings", () => {
+    expect(parseConfig({ HIVE_RUNTIME: "docker", DOCKER_HOST: "tcp://engine:2375", HIVE_DOCKER_RESTART_POLICY: "on-failure" }).runtime.driver).toEqual({
+      name: "docker",
+      settings: { dockerHost: "tcp://engine:2375", restartPolicy: "on-failure" },
+    });
+    expect(() => parseConfig({ HIVE_RUNTIME: "kettle" })).toThrow(/HIVE_RUNTIME: must be one of docker/);
+    expect(() => parseConfig({ HIVE_DOCKER_RESTART_POLICY: "always" })).toThrow(/HIVE_DOCKER_RESTART_POLICY: must be "no", "on-failure" or "unless-stopped"/);
   });
 
   it("treats empty strings as unset", () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AgentView } from "@/server/contracts/agents";
-import { uptimeRange } from "@/server/runtime/docker";
-import { humanDuration } from "@/server/runtime/status-line";
+import { uptimeRange } from "@/server/runtime/docker/engine-schemas";
 import { restartDelayMs } from "@/server/workers/crash-watch";
 import { buildActivityViews } from "@/server/views/activity";
 import { anyInFlight, buildContainerViews, buildSpawningViews, type TransientRecord } from "@/server/views/containers";
@@ -12,9 +11,10 @@ function container(name: string, state: AgentView["state"], extra: Partial<Agent
   return {
     name,
     containerId: `${name}-id`,
+    runId: `${name}-run`,
+    node: "node-1",
     image: "hive-test-agent:latest",
     state,
-    status: state === "running" ? "Up 5 minutes" : "Exited (0) 1 minute ago",
     createdAt: "2026-11-22T11:00:00Z",
     startedAt: "2026-11-22T11:55:00Z",
     finishedAt: null,
@@ -136,17 +136,5 @@ describe("recovery backoff and engine durations", () => {
     expect(uptimeRange("Up About an hour")).toEqual([3600, 7200]);
     expect(uptimeRange("Up 2 days (Paused)")).toEqual([172800, 259200]);
     expect(uptimeRange("Exited (0) 3 minutes ago")).toBeNull();
-  });
-
-  it("humanizes durations the way the engine does", () => {
-    expect([500, 1000, 30_000, 90_000, 600_000, 4_000_000, 86_400_000 * 3].map(humanDuration)).toEqual([
-      "Less than a second",
-      "1 second",
-      "30 seconds",
-      "About a minute",
-      "10 minutes",
-      "About an hour",
-      "3 days",
-    ]);
   });
 });

@@ -59,7 +59,7 @@ export const crashRecords = pgTable(
     exitCode: integer("exit_code"),
     oomKilled: boolean("oom_killed").notNull().default(false),
     lastLines: jsonb("last_lines").$type<{ stream: "stdout" | "stderr"; text: string; timestamp: string | null }[]>().notNull(),
-    outcome: text("outcome", { enum: ["restart_scheduled", "crash_looping", "left_stopped"] }).notNull(),
+    outcome: text("outcome", { enum: ["restart_scheduled", "crash_looping", "left_stopped", "restarted_by_engine"] }).notNull(),
     recordedBy: text("recorded_by").notNull(),
   },
   (table) => [

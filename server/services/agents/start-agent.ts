@@ -6,7 +6,7 @@ import { AgentName } from "../../contracts/common";
 import type { ContainerView } from "../../contracts/containers";
 import { clearScheduledRestart } from "../../db/queries/agents";
 import { withInFlightSlot } from "../../in-flight/with-in-flight-slot";
-import { isUp } from "../../runtime/status-line";
+import { isUp } from "../../runtime/types";
 import { notifyAgentStarted } from "../inbox/notify-agent-started";
 import { actThenView, requireAgentContainer } from "./internal/act-then-view";
 

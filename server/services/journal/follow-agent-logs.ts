@@ -1,42 +1,42 @@
 import "server-only";
 import type { ServiceCall } from "../../context";
-import { FollowAgentLogsInput, type LogStreamEnd, timestampNanos } from "../../contracts/journal";
+import { FollowAgentLogsInput, type LogLinesEvent, type LogStreamEnd } from "../../contracts/journal";
 import { HiveError } from "../../errors";
 import { toHiveError } from "../../failures";
 import type { LogLine } from "../../runtime/types";
 import { EventQueue } from "../../streams/event-queue";
 import type { StreamEvent } from "../../streams/stream-event";
-import { engineSince, resumeFilter } from "../../views/journal";
 import { requireRuntime } from "../shared/require-runtime";
 
-/** Lines that arrive together go out as one event; a burst is cut into batches of this size. */
+/** Lines that arrive together go out as one event; a burst goes out once it holds this many. */
 const BATCH_LINES = 500;
 const BATCH_DELAY_MS = 10;
 
 /**
- * Follows an agent's log from the reader's cursor: `ready`, then `lines` batches; `end` when the agent stops (the
+ * Follows an agent's log from the reader's cursor: `ready`, then `lines` batches (each with the cursor after it); `end` when the agent stops (the
  * client reconnects from its cursor when it wants more) or the server shuts down; `error` when the engine fails.
  * The agent is checked before any event (so a wrong name is a plain 404); the engine stream is closed when the
  * caller goes away, the server shuts down, or the agent stops.
  */
 export async function followAgentLogs({ ctx, input }: ServiceCall<FollowAgentLogsInput>): Promise<AsyncIterable<StreamEvent>> {
-  const { name, source, after, afterCount } = FollowAgentLogsInput.parse(input);
+  const { name, source, cursor } = FollowAgentLogsInput.parse(input);
   const runtime = requireRuntime(ctx);
   const container = await runtime.inspectAgent(name);
   if (!container) throw new HiveError("agent_not_found", `no container for agent ${name}`);
-  const from = after === undefined ? null : timestampNanos(after);
-  const keep = resumeFilter(after === undefined ? 0 : afterCount);
+  // Asked for before the stream opens: a cursor the driver did not make is a plain 400.
+  const engine = new AbortController();
+  const batches = runtime.followLogs(name, { stdout: true, stderr: source === "all", from: cursor }, engine.signal);
   const logger = ctx.logger.child({ component: "log-follow", agent: name });
 
   return (async function* () {
-    const engine = new AbortController();
     const events = new EventQueue<StreamEvent>();
     let pending: LogLine[] = [];
+    let position = cursor;
     let timer: NodeJS.Timeout | undefined;
     const flush = () => {
       clearTimeout(timer);
       timer = undefined;
-      if (pending.length) events.push({ type: "lines", data: pending });
+      if (pending.length) events.push({ type: "lines", data: { lines: pending, cursor: position! } satisfies LogLinesEvent });
       pending = [];
     };
     const finish = (end?: StreamEvent) => {
@@ -52,16 +52,9 @@ export async function followAgentLogs({ ctx, input }: ServiceCall<FollowAgentLog
     ctx.signal.addEventListener("abort", onGone, { once: true });
     void (async () => {
       try {
-        const lines = runtime.followLogs(
-          name,
-          // From the cursor (the engine's since is inclusive; the lines the reader has come first and are dropped);
-          // with no cursor, new lines only.
-          { tail: from === null ? 0 : "all", since: from === null ? undefined : engineSince(from), timestamps: true, stdout: true, stderr: source === "all" },
-          engine.signal,
-        );
-        for await (const line of lines) {
-          if (!keep()) continue;
-          pending.push(line);
+        for await (const batch of batches) {
+          for (const line of batch.lines) pending.push(line);
+          position = batch.cursor;
           if (pending.length >= BATCH_LINES) flush();
           else timer ??= setTimeout(flush, BATCH_DELAY_MS);
         }

@@ -1,9 +1,8 @@
 import "server-only";
 import type { ServiceCall } from "../../context";
-import { LogCursorBuilder, ReadAgentLogsInput } from "../../contracts/journal";
+import { ReadAgentLogsInput } from "../../contracts/journal";
 import { HiveError } from "../../errors";
-import type { RawLogLine } from "../../runtime/types";
-import { cursorAfter } from "../../views/journal";
+import type { LogRead as EngineLogRead } from "../../runtime/types";
 import { requireRuntime } from "../shared/require-runtime";
 import type { LogRead } from "./internal/log-read";
 
@@ -11,28 +10,23 @@ import type { LogRead } from "./internal/log-read";
  * The last lines of an agent's log, as the engine sends them (so a 5000-line read costs little more than the engine's
  * own). `lines` counts the log's last lines as the engine does, over both streams; `source` then selects: `agent`
  * keeps the stdout lines among them. The agent is resolved before any line: a missing agent or a down engine is a
- * plain error. The read's cursor (where a follow continues) is known once its lines have been read.
+ * plain error. The read's cursor (where a follow goes on from) is known once its lines have been read.
  */
 export async function readAgentLogs({ ctx, input }: ServiceCall<ReadAgentLogsInput>): Promise<LogRead> {
   const { name, lines: requested, source, timestamps } = ReadAgentLogsInput.parse(input);
   const runtime = requireRuntime(ctx);
-  const startedAt = Date.now();
   const engine = new AbortController();
   const stop = () => engine.abort();
   ctx.signal.addEventListener("abort", stop, { once: true });
-  // Stamps are always read: they make the cursor the follow stream continues from.
-  let batches: AsyncIterable<RawLogLine[]>;
+  let read: EngineLogRead;
   try {
-    batches = await runtime.readLogs(name, { tail: requested, timestamps: true, stdout: true, stderr: source === "all" }, engine.signal);
+    read = await runtime.readLogs(name, { tail: requested, stdout: true, stderr: source === "all" }, engine.signal);
   } catch (error) {
     ctx.signal.removeEventListener("abort", stop);
     // A client that left before the engine answered is not an engine failure.
     if (ctx.signal.aborted) throw new HiveError("invalid_request", "the client went away before the log was read");
     throw error;
   }
-  // The cursor needs the stamps (of the last second of lines, but which those are is known only at the end): each is
-  // parsed as its line passes, while the engine is still sending.
-  const cursor = new LogCursorBuilder();
   return {
     agent: name,
     source,
@@ -40,15 +34,12 @@ export async function readAgentLogs({ ctx, input }: ServiceCall<ReadAgentLogsInp
     timestamps,
     lines: (async function* () {
       try {
-        for await (const batch of batches) {
-          for (const line of batch) cursor.add(line.timestamp);
-          yield batch;
-        }
+        yield* read.batches;
       } finally {
         ctx.signal.removeEventListener("abort", stop);
         engine.abort();
       }
     })(),
-    cursor: () => cursorAfter(cursor.cursor(), startedAt),
+    cursor: () => read.cursor(),
   };
 }

@@ -6,9 +6,10 @@ export function toAgentView(container: AgentContainer): AgentView {
   return {
     name: container.name,
     containerId: container.containerId,
+    runId: container.runId,
+    node: container.node,
     image: container.image,
     state: container.state,
-    status: container.status,
     createdAt: container.createdAt,
     startedAt: container.startedAt,
     finishedAt: container.finishedAt,

@@ -1,6 +1,6 @@
 import "server-only";
-import type { LogCursor, LogSource } from "../../../contracts/journal";
-import type { RawLogLine } from "../../../runtime/types";
+import type { LogSource } from "../../../contracts/journal";
+import type { LogCursor, RawLogLine } from "../../../runtime/types";
 
 /** A log read under way: its lines as the engine sends them, then where a follow continues from. */
 export type LogRead = {

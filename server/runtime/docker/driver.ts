@@ -1,13 +1,10 @@
 import "server-only";
 import { once } from "node:events";
 import http from "node:http";
-import net from "node:net";
 import querystring from "node:querystring";
-import { PassThrough, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import Docker from "dockerode";
-import { z } from "zod";
-import { withDeadline } from "../timeout";
-import { humanStatus } from "./status-line";
+import { withDeadline } from "../../timeout";
 import {
   AGENT_LABEL,
   type AgentContainer,
@@ -15,341 +12,71 @@ import {
   type ContainerRuntime,
   containerNameFor,
   type CreateAgentSpec,
+  type FollowBatch,
+  type FollowOptions,
   type LifecycleOutcome,
   type LogLine,
   type LogOptions,
+  type LogRead,
   MANAGED_BY,
-  type RawLogLine,
   MANAGED_BY_LABEL,
+  type RawLogLine,
+  type RuntimeCapabilities,
   RuntimeError,
   type RuntimeEvent,
   STATE_LABEL,
   STATE_MOUNT,
   type StateVolume,
   volumeNameFor,
-} from "./types";
-
-// Engine answers are validated before use: only the fields we read, everything else passes through.
-const Labels = z.record(z.string(), z.string()).nullish().transform((value) => value ?? {});
-
-const ContainerListItem = z.object({
-  Id: z.string(),
-  Names: z.array(z.string()).default([]),
-  Image: z.string(),
-  ImageID: z.string().default(""),
-  Created: z.number(),
-  State: z.string(),
-  Status: z.string().default(""),
-  Labels,
-});
-
-const ContainerInspect = z.object({
-  Id: z.string(),
-  Name: z.string(),
-  Created: z.string(),
-  Image: z.string(),
-  State: z.object({
-    Status: z.string(),
-    Running: z.boolean(),
-    OOMKilled: z.boolean().default(false),
-    ExitCode: z.number().default(0),
-    StartedAt: z.string().default(""),
-    FinishedAt: z.string().default(""),
-  }),
-  Config: z.object({
-    Image: z.string(),
-    Labels,
-    Tty: z.boolean().default(false),
-    Cmd: z.array(z.string()).nullish(),
-    Env: z.array(z.string()).nullish(),
-  }),
-  HostConfig: z
-    .object({
-      Memory: z.number().nullish(),
-      NanoCpus: z.number().nullish(),
-      NetworkMode: z.string().nullish(),
-    })
-    .default({}),
-});
-
-const VolumeItem = z.object({
-  Name: z.string(),
-  CreatedAt: z.string().nullish(),
-  Labels,
-  Mountpoint: z.string().nullish(),
-});
-const VolumeList = z.object({ Volumes: z.array(VolumeItem).nullish().transform((value) => value ?? []) });
-
-const DiskUsage = z.object({
-  Volumes: z
-    .array(z.object({ Name: z.string(), Labels, UsageData: z.object({ Size: z.number() }).nullish() }))
-    .nullish()
-    .transform((value) => value ?? []),
-});
-
-const EngineEvent = z.object({
-  Type: z.string(),
-  Action: z.string(),
-  Actor: z.object({ ID: z.string(), Attributes: z.record(z.string(), z.string()).default({}) }),
-  time: z.number(),
-  timeNano: z.number().optional(),
-});
+} from "../types";
+import { decodeLine, LogDemuxer } from "./demultiplexer";
+import { type DockerEndpoint, parseDockerHost } from "./endpoint";
+import {
+  ContainerInspect,
+  ContainerList,
+  type ContainerListItem,
+  DiskUsage,
+  EngineEvent,
+  engineDate,
+  stateKey,
+  SystemInfo,
+  toAgentState,
+  uptimeFits,
+  VolumeItem,
+  VolumeList,
+} from "./engine-schemas";
+import { classifyEngineError, type EngineFailure } from "./errors";
+import { EventTranslator } from "./events";
+import { CursorBuilder, decodeCursor, encodeCursor, engineSince, resumeFilter, timestampNanos } from "./log-cursor";
+import { rawEngineGet } from "./raw-log-reader";
+import type { DockerSettings } from "./settings";
 
 /** Variables images commonly set themselves; not part of an agent's own config. */
 const IMAGE_ENV = new Set(["PATH", "HOSTNAME", "HOME", "TERM"]);
-
-const CONTAINER_STATES = ["created", "running", "paused", "restarting", "removing", "exited", "dead"] as const;
-type ContainerState = (typeof CONTAINER_STATES)[number];
-const toState = (value: string): ContainerState =>
-  (CONTAINER_STATES as readonly string[]).includes(value) ? (value as ContainerState) : "dead";
-
-/** The state plus the stable part of the status ("Exited (137)"), without its moving "… ago". */
-function stateKey(item: { State: string; Status: string }): string {
-  return `${item.State}|${/^Exited \(\d+\)/.exec(item.Status)?.[0] ?? ""}`;
-}
-
-const UNIT_SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800, month: 2592000, year: 31536000 };
-
-/**
- * The uptime range the engine's humanized status allows ("Up 3 minutes" is 3-4 minutes, "Up About an hour" is
- * 1-2 hours); null when the status carries no uptime.
- */
-export function uptimeRange(status: string): [number, number] | null {
-  const text = /^Up (.+?)(?: \(.*\))?$/.exec(status)?.[1];
-  if (!text) return null;
-  if (text.startsWith("Less than a second")) return [0, 1];
-  const about = /^About an? (\w+)$/.exec(text);
-  if (about) {
-    const unit = UNIT_SECONDS[about[1]!] ?? 1;
-    return [unit, unit * 2];
-  }
-  const counted = /^(\d+) (\w+?)s?$/.exec(text);
-  if (!counted) return null;
-  const unit = UNIT_SECONDS[counted[2]!] ?? 1;
-  return [Number(counted[1]) * unit, (Number(counted[1]) + 1) * unit];
-}
-
-/** Whether a cached start time still explains the listed uptime (else the container was restarted). */
-function uptimeFits(item: { Status: string }, inspect: { State: { StartedAt: string } }, now: number): boolean {
-  const range = uptimeRange(item.Status);
-  if (!range) return true;
-  const started = Date.parse(inspect.State.StartedAt);
-  if (Number.isNaN(started)) return false;
-  const uptime = (now - started) / 1000;
-  return uptime >= range[0] - 2 && uptime <= range[1] + 2;
-}
 
 const ID_CACHE_MS = 15_000;
 /** A log read hands lines on in batches of this many, or after this long. */
 const READ_BATCH_LINES = 1_000;
 const READ_BATCH_MS = 5;
+/** With no stamped line to go by, a read's cursor starts this long before the read: nothing was there then. */
+const EMPTY_READ_LOOKBACK_MS = 5_000;
 
-/** Zero dates ("0001-01-01T00:00:00Z") mean "never" in the engine's answers. */
-const engineDate = (value: string): string | null => (!value || value.startsWith("0001-") ? null : value);
+/** A run of a container: one start of it (the container id alone outlives its runs). */
+const runIdOf = (containerId: string, startedAt: string | null) => (startedAt ? `${containerId.slice(0, 12)}@${startedAt}` : null);
 
-type DockerEndpoint = { socketPath: string } | { host: string; port: number; protocol: "http" | "https" };
+export type DockerRuntimeOptions = DockerSettings & { probeTimeoutMs: number };
 
-/** Parses DOCKER_HOST (unix:///path, tcp://host:port, http(s)://host:port) into dockerode options. */
-export function parseDockerHost(dockerHost: string): DockerEndpoint {
-  if (dockerHost.startsWith("unix://")) return { socketPath: dockerHost.slice("unix://".length) };
-  const url = new URL(dockerHost.replace(/^tcp:/, "http:"));
-  const protocol = url.protocol === "https:" ? "https" : "http";
-  return { host: url.hostname, port: Number(url.port || (protocol === "https" ? 2376 : 2375)), protocol };
-}
-
-type EngineFailure = Error & { statusCode?: number; json?: { message?: string } | null; code?: string };
-
-function engineMessage(error: EngineFailure): string {
-  const fromJson = error.json && typeof error.json === "object" ? error.json.message : undefined;
-  if (fromJson) return fromJson;
-  return error.message.replace(/^\(HTTP code \d+\)\s*[a-z ]*-\s*/i, "").trim() || "engine error";
-}
-
-/** Turns a dockerode failure into a classified RuntimeError. */
-export function classifyEngineError(error: unknown): RuntimeError {
-  const failure = error as EngineFailure;
-  const status = failure.statusCode;
-  if (status === undefined) {
-    const code = failure.code ?? "";
-    const reason = code ? `${code}: ${failure.message}` : failure.message || "engine unreachable";
-    return new RuntimeError("unavailable", reason);
-  }
-  const message = engineMessage(failure);
-  if (status === 404) return new RuntimeError("not_found", message, status);
-  if (status === 409) return new RuntimeError("conflict", message, status);
-  return new RuntimeError("engine", message, status);
-}
-
-/**
- * A GET to the engine over HTTP/1.0, answered with the body as a stream once the status is 200 (else rejected like
- * dockerode, with statusCode and the engine's message). The engine flushes after every log line, so over HTTP/1.1
- * a 5000-line read arrives as 5000 chunks for the client to parse; HTTP/1.0 has no chunking and the socket hands
- * the body over in large reads, which makes a big read a third faster. Unix sockets and plain TCP only.
- */
-function rawEngineGet(address: { socketPath: string } | { host: string; port: number }, path: string, signal?: AbortSignal): Promise<Readable> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(Object.assign(new Error("aborted"), { code: "ABORT_ERR" }));
-    const socket = "socketPath" in address ? net.connect(address.socketPath) : net.connect(address.port, address.host);
-    const body = new PassThrough();
-    // A reader that already stopped (a crash watch giving up, a client gone) must not turn a late socket error
-    // into an uncaught exception; readers that are still reading see the error through their own listeners.
-    body.on("error", () => undefined);
-    let head: Buffer | null = Buffer.alloc(0);
-    let status = 0;
-    const abort = () => {
-      socket.destroy();
-      body.destroy();
-    };
-    signal?.addEventListener("abort", abort, { once: true });
-    const done = () => signal?.removeEventListener("abort", abort);
-    body.once("close", done);
-    socket.setTimeout(15 * 60_000, () => socket.destroy(new Error("ETIMEDOUT: the engine stopped answering")));
-    socket.on("connect", () => socket.write(`GET ${path} HTTP/1.0\r\nHost: docker\r\nUser-Agent: hive-dashboard\r\n\r\n`));
-    socket.on("data", (chunk: Buffer) => {
-      if (head === null) {
-        if (!body.write(chunk)) {
-          socket.pause();
-          body.once("drain", () => socket.resume());
-        }
-        return;
-      }
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf("\r\n\r\n");
-      if (end < 0) return;
-      status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head.subarray(0, end).toString("latin1"))?.[1] ?? 0);
-      const rest = head.subarray(end + 4);
-      head = null;
-      if (status === 200) {
-        resolve(body);
-        if (rest.length) body.write(rest);
-        return;
-      }
-      // An error answer: its JSON message, read to the end.
-      const parts = [rest];
-      socket.removeAllListeners("data");
-      socket.on("data", (more: Buffer) => parts.push(more));
-      socket.once("end", () => {
-        const text = Buffer.concat(parts).toString("utf8");
-        let json: { message?: string } | null = null;
-        try {
-          json = JSON.parse(text) as { message?: string };
-        } catch {
-          // not JSON: the text is the message
-        }
-        done();
-        reject(Object.assign(new Error(`(HTTP code ${status}) - ${json?.message ?? text.trim()}`), { statusCode: status, json }));
-      });
-    });
-    socket.on("end", () => {
-      if (head === null && status === 200) body.end();
-    });
-    socket.on("error", (error) => {
-      done();
-      if (head !== null) reject(error);
-      else body.destroy(error);
-    });
-    socket.on("close", () => {
-      if (head !== null) reject(Object.assign(new Error("the engine closed the connection before answering"), { code: "ECONNRESET" }));
-      else if (!body.writableEnded) body.destroy(new Error("the engine closed the log stream early"));
-    });
-  });
-}
-
-/** Whether a log line's bytes start with the engine's stamp ("2026-01-02T03:04:05.123456789Z "). */
-function isStamped(raw: Uint8Array): boolean {
-  return raw.length >= 20 && raw[4] === 0x2d && raw[7] === 0x2d && raw[10] === 0x54 && raw[13] === 0x3a;
-}
-
-const EMPTY = Buffer.alloc(0);
-
-/**
- * Splits the engine's multiplexed log stream (8-byte frame headers; a TTY container's stream is raw stdout) into
- * lines, as bytes: a character cut across chunks stays whole, and a reader that wants JSON can copy the bytes.
- * Keeps a partial tail per stream until its line ends (or `flush`).
- */
-export class LogDemuxer {
-  private buffer: Buffer = EMPTY;
-  private partial: Record<"stdout" | "stderr", Buffer[]> = { stdout: [], stderr: [] };
-
-  constructor(
-    private readonly tty: boolean,
-    private readonly timestamps: boolean,
-  ) {}
-
-  /** Lines completed by this chunk, with their text as UTF-8 bytes. */
-  pushRaw(chunk: Buffer): RawLogLine[] {
-    const lines: RawLogLine[] = [];
-    if (this.tty) {
-      this.split("stdout", chunk, lines);
-      return lines;
-    }
-    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
-    let offset = 0;
-    while (this.buffer.length - offset >= 8) {
-      const size = this.buffer.readUInt32BE(offset + 4);
-      if (this.buffer.length - offset < 8 + size) break;
-      this.split(this.buffer[offset] === 2 ? "stderr" : "stdout", this.buffer.subarray(offset + 8, offset + 8 + size), lines);
-      offset += 8 + size;
-    }
-    this.buffer = offset === this.buffer.length ? EMPTY : this.buffer.subarray(offset);
-    return lines;
-  }
-
-  /** The unfinished last line of each stream, when the log ends without a newline. */
-  flushRaw(): RawLogLine[] {
-    const rest: RawLogLine[] = [];
-    for (const stream of ["stdout", "stderr"] as const) {
-      const pieces = this.partial[stream];
-      if (pieces.length) rest.push(this.toLine(stream, pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces)));
-      this.partial[stream] = [];
-    }
-    return rest;
-  }
-
-  push(chunk: Buffer): LogLine[] {
-    return this.pushRaw(chunk).map(decodeLine);
-  }
-
-  flush(): LogLine[] {
-    return this.flushRaw().map(decodeLine);
-  }
-
-  private split(stream: "stdout" | "stderr", payload: Buffer, out: RawLogLine[]) {
-    let pieces = this.partial[stream];
-    let start = 0;
-    // A long line comes in several frames, each stamped when stamps are on: a continuation keeps only its text.
-    if (pieces.length && this.timestamps && isStamped(payload)) {
-      const space = payload.indexOf(0x20);
-      start = space < 0 ? payload.length : space + 1;
-    }
-    for (let newline = payload.indexOf(0x0a, start); newline >= 0; newline = payload.indexOf(0x0a, start)) {
-      let line = payload.subarray(start, newline);
-      if (pieces.length) {
-        line = Buffer.concat([...pieces, line]);
-        pieces = [];
-      }
-      out.push(this.toLine(stream, line.length && line[line.length - 1] === 0x0d ? line.subarray(0, -1) : line));
-      start = newline + 1;
-    }
-    if (start < payload.length) pieces.push(payload.subarray(start));
-    this.partial[stream] = pieces;
-  }
-
-  private toLine(stream: "stdout" | "stderr", raw: Buffer): RawLogLine {
-    if (!this.timestamps || !isStamped(raw)) return { stream, text: raw, timestamp: null };
-    const space = raw.indexOf(0x20);
-    if (space < 0) return { stream, text: EMPTY, timestamp: raw.toString("latin1") };
-    return { stream, text: raw.subarray(space + 1), timestamp: raw.toString("latin1", 0, space) };
-  }
-}
-
-const decodeLine = (line: RawLogLine): LogLine => ({ stream: line.stream, text: line.text.toString("utf8"), timestamp: line.timestamp });
-
-export type DockerRuntimeOptions = { dockerHost: string; probeTimeoutMs: number };
+/** The engine's log query: `since` in its own form ("1700000000.123456789"). */
+type EngineLogQuery = { follow: boolean; stdout: boolean; stderr: boolean; tail: number | "all"; timestamps: boolean; since?: string };
 
 export class DockerRuntime implements ContainerRuntime {
   readonly kind = "docker";
   readonly endpoint: string;
+  readonly capabilities: RuntimeCapabilities;
+  private readonly restartPolicy: DockerSettings["restartPolicy"];
+  /** The engine's name for its host, asked once: the node of every agent. */
+  private node: string | undefined;
+  private nodeAsked: Promise<string> | undefined;
   /** Short calls (ping, list, inspect) fail fast on a hung engine. */
   private readonly quick: Docker;
   /** Lifecycle calls legitimately wait for a stop timeout or an image to be created. */
@@ -359,7 +86,7 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly probeTimeoutMs: number;
   private readonly address: DockerEndpoint;
   private readonly ids = new Map<string, { id: string; at: number }>();
-  private readonly startedAtCache = new Map<string, { key: string; inspect: z.infer<typeof ContainerInspect> }>();
+  private readonly startedAtCache = new Map<string, { key: string; inspect: ContainerInspect }>();
   /** Whether a container has a TTY never changes, so log reads ask only once per container. */
   private readonly ttyById = new Map<string, boolean>();
   /** Open engine log-follow responses per agent, counted from the engine's answer until the response closes. */
@@ -367,6 +94,8 @@ export class DockerRuntime implements ContainerRuntime {
 
   constructor(options: DockerRuntimeOptions) {
     this.endpoint = options.dockerHost;
+    this.restartPolicy = options.restartPolicy;
+    this.capabilities = { restartsAgentsItself: options.restartPolicy !== "no" };
     const endpoint = parseDockerHost(options.dockerHost);
     this.address = endpoint;
     this.probeTimeoutMs = options.probeTimeoutMs;
@@ -386,6 +115,19 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  /** The engine's host name, asked once (and again only after a failed ask). */
+  private async nodeName(): Promise<string> {
+    if (this.node) return this.node;
+    this.nodeAsked ??= this.call(() => this.quick.info()).then(
+      (info) => (this.node = SystemInfo.parse(info).Name),
+      (error: unknown) => {
+        this.nodeAsked = undefined;
+        throw error;
+      },
+    );
+    return this.nodeAsked;
+  }
+
   async ping(): Promise<void> {
     await withDeadline(
       this.call(() => this.quick.ping()),
@@ -396,12 +138,12 @@ export class DockerRuntime implements ContainerRuntime {
 
   async listAgents(): Promise<AgentContainer[]> {
     const raw = await this.call(() => this.quick.listContainers({ all: true, filters: { label: [AGENT_LABEL] } }));
-    const items = z.array(ContainerListItem).parse(raw);
-    const details = await this.inspectChanged(items);
+    const items = ContainerList.parse(raw);
+    const [details, node] = await Promise.all([this.inspectChanged(items), this.nodeName()]);
     const live = new Set(items.map((item) => item.Id));
     for (const id of this.startedAtCache.keys()) if (!live.has(id)) this.startedAtCache.delete(id);
     // During a rebuild the old container briefly coexists (renamed); the one with the agent's own name wins.
-    const byAgent = new Map<string, z.infer<typeof ContainerListItem>>();
+    const byAgent = new Map<string, ContainerListItem>();
     for (const item of items) {
       const agent = item.Labels[AGENT_LABEL] ?? "";
       const current = byAgent.get(agent);
@@ -409,14 +151,14 @@ export class DockerRuntime implements ContainerRuntime {
     }
     const now = Date.now();
     for (const [agent, item] of byAgent) this.ids.set(agent, { id: item.Id, at: now });
-    return [...byAgent.values()].map((item) => this.toAgentContainer(item, details.get(item.Id)));
+    return [...byAgent.values()].map((item) => this.toAgentContainer(item, details.get(item.Id), node));
   }
 
   // The list call lacks start times and exit details. Inspect a container only when the list shows it changed:
   // a new state, or an uptime that no longer fits the start time we know (it was restarted meanwhile).
-  private async inspectChanged(items: z.infer<typeof ContainerListItem>[]) {
-    const result = new Map<string, z.infer<typeof ContainerInspect>>();
-    const pending: z.infer<typeof ContainerListItem>[] = [];
+  private async inspectChanged(items: ContainerListItem[]) {
+    const result = new Map<string, ContainerInspect>();
+    const pending: ContainerListItem[] = [];
     const now = Date.now();
     for (const item of items) {
       const cached = this.startedAtCache.get(item.Id);
@@ -456,20 +198,19 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  private toAgentContainer(
-    item: z.infer<typeof ContainerListItem>,
-    inspect: z.infer<typeof ContainerInspect> | undefined,
-  ): AgentContainer {
+  private toAgentContainer(item: ContainerListItem, inspect: ContainerInspect | undefined, node: string): AgentContainer {
+    const startedAt = inspect ? engineDate(inspect.State.StartedAt) : null;
     return {
       name: item.Labels[AGENT_LABEL] ?? "",
       containerId: item.Id,
+      runId: runIdOf(item.Id, startedAt),
+      node,
       containerName: (item.Names[0] ?? "").replace(/^\//, ""),
       image: item.Image,
       imageId: item.ImageID,
-      state: toState(inspect?.State.Status ?? item.State),
-      status: item.Status,
+      state: toAgentState(inspect?.State.Status ?? item.State),
       createdAt: new Date(item.Created * 1000).toISOString(),
-      startedAt: inspect ? engineDate(inspect.State.StartedAt) : null,
+      startedAt,
       finishedAt: inspect ? engineDate(inspect.State.FinishedAt) : null,
       exitCode: inspect && !inspect.State.Running && engineDate(inspect.State.FinishedAt) ? inspect.State.ExitCode : null,
       oomKilled: inspect?.State.OOMKilled ?? false,
@@ -482,7 +223,7 @@ export class DockerRuntime implements ContainerRuntime {
     const raw = await this.call(() =>
       this.quick.listContainers({ all: true, filters: { label: [`${AGENT_LABEL}=${name}`] } }),
     );
-    const items = z.array(ContainerListItem).parse(raw);
+    const items = ContainerList.parse(raw);
     const item = items.find((entry) => entry.Names.includes(`/${containerNameFor(name)}`)) ?? items[0] ?? null;
     if (item) this.ids.set(name, { id: item.Id, at: Date.now() });
     else this.ids.delete(name);
@@ -516,25 +257,25 @@ export class DockerRuntime implements ContainerRuntime {
       // A cached id may name a container that is gone or was parked by a rebuild: look again.
       if (inspect && inspect.Name === `/${containerNameFor(name)}` && inspect.Config.Labels[AGENT_LABEL] === name) {
         this.ids.set(name, { id, at: Date.now() }); // confirmed: good for another while
-        return this.fromInspect(inspect);
+        return this.fromInspect(inspect, await this.nodeName());
       }
       this.ids.delete(name);
     }
     return null;
   }
 
-  private fromInspect(inspect: z.infer<typeof ContainerInspect>): AgentContainer {
+  private fromInspect(inspect: ContainerInspect, node: string): AgentContainer {
     const finishedAt = engineDate(inspect.State.FinishedAt);
     const startedAt = engineDate(inspect.State.StartedAt);
-    const state = toState(inspect.State.Status);
     return {
       name: inspect.Config.Labels[AGENT_LABEL] ?? "",
       containerId: inspect.Id,
+      runId: runIdOf(inspect.Id, startedAt),
+      node,
       containerName: inspect.Name.replace(/^\//, ""),
       image: inspect.Config.Image,
       imageId: inspect.Image,
-      state,
-      status: humanStatus(state, startedAt, finishedAt, inspect.State.ExitCode),
+      state: toAgentState(inspect.State.Status),
       createdAt: inspect.Created,
       startedAt,
       finishedAt,
@@ -567,7 +308,7 @@ export class DockerRuntime implements ContainerRuntime {
     return this.toStateVolume(VolumeItem.parse(created));
   }
 
-  private toStateVolume(volume: z.infer<typeof VolumeItem>): StateVolume {
+  private toStateVolume(volume: VolumeItem): StateVolume {
     return {
       name: volume.Labels[STATE_LABEL] ?? "",
       volumeName: volume.Name,
@@ -649,8 +390,8 @@ export class DockerRuntime implements ContainerRuntime {
           MemorySwap: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
           NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,
           NetworkMode: spec.network,
-          // The dashboard restarts crashed agents itself (with backoff and crash-loop detection).
-          RestartPolicy: { Name: "no" },
+          // By default the dashboard restarts crashed agents itself (with backoff and crash-loop detection).
+          RestartPolicy: { Name: this.restartPolicy },
           LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
         },
       }),
@@ -776,21 +517,15 @@ export class DockerRuntime implements ContainerRuntime {
    * Opens the engine's log response as a stream, also when not following: the lines are demultiplexed as they
    * arrive instead of being buffered, stringified and tried as JSON first (dockerode's non-stream path).
    */
-  private async openLogStream(name: string, options: LogOptions, follow: boolean, signal?: AbortSignal) {
+  private async openLogStream(name: string, query: EngineLogQuery, signal?: AbortSignal) {
     for (const fresh of [false, true]) {
       const target = await this.logTarget(name, fresh);
-      const client = follow ? this.streaming : this.slow;
-      const query = {
-        follow,
-        stdout: options.stdout,
-        stderr: options.stderr,
-        tail: options.tail,
-        timestamps: options.timestamps,
-        ...(options.since === undefined ? {} : { since: options.since }),
-      };
+      const client = query.follow ? this.streaming : this.slow;
+      const { since, ...rest } = query;
+      const options = since === undefined ? rest : { ...rest, since };
       try {
-        if (!follow && !("protocol" in this.address && this.address.protocol === "https")) {
-          return { stream: await rawEngineGet(this.address, `/containers/${target.id}/logs?${querystring.stringify(query)}`, signal), tty: target.tty };
+        if (!query.follow && !("protocol" in this.address && this.address.protocol === "https")) {
+          return { stream: await rawEngineGet(this.address, `/containers/${target.id}/logs?${querystring.stringify(options)}`, signal), tty: target.tty };
         }
         const stream = await new Promise<Readable>((resolve, reject) => {
           client.modem.dial(
@@ -800,7 +535,7 @@ export class DockerRuntime implements ContainerRuntime {
               isStream: true,
               abortSignal: signal,
               statusCodes: { 200: true, 404: "no such container", 500: "server error" },
-              options: query,
+              options,
             },
             (error: unknown, stream: unknown) => (error ? reject(error) : resolve(stream as Readable)),
           );
@@ -821,12 +556,41 @@ export class DockerRuntime implements ContainerRuntime {
 
   async logs(name: string, options: LogOptions): Promise<LogLine[]> {
     const lines: LogLine[] = [];
-    for await (const batch of await this.readLogs(name, options)) for (const line of batch) lines.push(decodeLine(line));
+    for await (const batch of await this.readRaw(name, options)) {
+      for (const line of batch) lines.push(options.timestamps ? decodeLine(line) : { ...decodeLine(line), timestamp: null });
+    }
     return lines;
   }
 
-  async readLogs(name: string, options: LogOptions, signal?: AbortSignal): Promise<AsyncIterable<RawLogLine[]>> {
-    const { stream, tty } = await this.openLogStream(name, options, false, signal);
+  async readLogs(name: string, options: Omit<LogOptions, "timestamps">, signal?: AbortSignal): Promise<LogRead> {
+    const startedAt = Date.now();
+    const batches = await this.readRaw(name, { ...options, timestamps: true }, signal);
+    // The cursor needs the stamps (of the last second of lines, but which those are is known only at the end): each
+    // is parsed as its line passes, while the engine is still sending.
+    const builder = new CursorBuilder();
+    return {
+      batches: (async function* () {
+        for await (const batch of batches) {
+          for (const line of batch) builder.add(line.timestamp);
+          yield batch;
+        }
+      })(),
+      cursor: () => encodeCursor(builder.cursor() ?? { afterNanos: BigInt(startedAt - EMPTY_READ_LOOKBACK_MS) * 1_000_000n, count: 0 }),
+    };
+  }
+
+  private async readRaw(name: string, options: LogOptions, signal?: AbortSignal): Promise<AsyncIterable<RawLogLine[]>> {
+    const since = options.since === undefined ? undefined : timestampNanos(options.since);
+    if (since === null) throw new RuntimeError("invalid", `not an RFC 3339 time: ${options.since}`);
+    const query: EngineLogQuery = {
+      follow: false,
+      stdout: options.stdout,
+      stderr: options.stderr,
+      tail: options.tail,
+      timestamps: options.timestamps,
+      since: since === undefined ? undefined : engineSince(since),
+    };
+    const { stream, tty } = await this.openLogStream(name, query, signal);
     const demuxer = new LogDemuxer(tty, options.timestamps);
     // Lines are gathered as they arrive and handed on in batches (a size, or a few milliseconds), not one promise
     // per socket read.
@@ -885,11 +649,27 @@ export class DockerRuntime implements ContainerRuntime {
     })();
   }
 
-  async *followLogs(name: string, options: LogOptions, signal: AbortSignal): AsyncIterable<LogLine> {
+  followLogs(name: string, options: FollowOptions, signal: AbortSignal): AsyncIterable<FollowBatch> {
+    const from = options.from === undefined ? null : decodeCursor(options.from);
+    if (from === null && options.from !== undefined) throw new RuntimeError("invalid", "not a log cursor of this engine");
+    return this.follow(name, options, from, signal);
+  }
+
+  private async *follow(name: string, options: FollowOptions, from: { afterNanos: bigint; count: number } | null, signal: AbortSignal): AsyncIterable<FollowBatch> {
     if (signal.aborted) return;
+    // From the cursor (the engine's since is inclusive; the lines the reader has come first and are dropped); with no
+    // cursor, new lines only.
+    const query: EngineLogQuery = {
+      follow: true,
+      stdout: options.stdout,
+      stderr: options.stderr,
+      tail: from === null ? 0 : "all",
+      timestamps: true,
+      since: from === null ? undefined : engineSince(from.afterNanos),
+    };
     let opened: { stream: Readable; tty: boolean };
     try {
-      opened = await this.openLogStream(name, options, true, signal);
+      opened = await this.openLogStream(name, query, signal);
     } catch (error) {
       // Aborted while the engine was still answering: the request is gone with the signal, nothing to report.
       if (signal.aborted) return;
@@ -901,8 +681,19 @@ export class DockerRuntime implements ContainerRuntime {
     stream.once("close", () => this.countLogStream(name, -1));
     // The signal may have fired between the engine's answer and here, when no listener was attached yet.
     if (signal.aborted) stream.destroy();
-    const demuxer = new LogDemuxer(tty, options.timestamps);
-    yield* this.readStream(stream, signal, (chunk) => demuxer.push(chunk), () => demuxer.flush());
+    const demuxer = new LogDemuxer(tty, true);
+    // Every line from the cursor on counts for the next cursor, the ones the reader holds included.
+    const builder = new CursorBuilder();
+    const keep = resumeFilter(from?.count ?? 0);
+    const take = (lines: LogLine[]): FollowBatch[] => {
+      const fresh: LogLine[] = [];
+      for (const line of lines) {
+        builder.add(line.timestamp);
+        if (keep()) fresh.push(line);
+      }
+      return fresh.length ? [{ lines: fresh, cursor: encodeCursor(builder.cursor() ?? from!) }] : [];
+    };
+    yield* this.readStream(stream, signal, (chunk) => take(demuxer.push(chunk)), () => take(demuxer.flush()));
   }
 
   private countLogStream(name: string, delta: number) {
@@ -915,14 +706,14 @@ export class DockerRuntime implements ContainerRuntime {
     return Object.fromEntries(this.logStreams);
   }
 
-  async *events(signal: AbortSignal, sinceSeconds?: number): AsyncIterable<RuntimeEvent> {
+  async *events(signal: AbortSignal): AsyncIterable<RuntimeEvent> {
     const stream = (await this.call(() =>
       this.streaming.getEvents({
-        since: sinceSeconds,
         filters: { type: ["container"], label: [AGENT_LABEL] },
         abortSignal: signal,
       } as Docker.GetEventsOptions),
     )) as unknown as Readable;
+    const translator = new EventTranslator();
     let partial = "";
     const parse = (chunk: Buffer): RuntimeEvent[] => {
       const pieces = (partial + chunk.toString("utf8")).split("\n");
@@ -937,24 +728,13 @@ export class DockerRuntime implements ContainerRuntime {
           continue;
         }
         const parsed = EngineEvent.safeParse(json);
-        if (!parsed.success) continue;
-        const agent = parsed.data.Actor.Attributes[AGENT_LABEL];
-        if (!agent) continue;
-        const exit = parsed.data.Actor.Attributes.exitCode;
-        const timeNano = BigInt(parsed.data.timeNano ?? parsed.data.time * 1e9);
-        events.push({
-          action: parsed.data.Action.split(":")[0] ?? parsed.data.Action,
-          agent,
-          containerId: parsed.data.Actor.ID,
-          timeNano,
-          time: new Date(Number(timeNano / 1_000_000n)).toISOString(),
-          exitCode: exit !== undefined && /^\d+$/.test(exit) ? Number(exit) : null,
-        });
+        const event = parsed.success ? translator.translate(parsed.data) : null;
+        if (event) events.push(event);
       }
       return events;
     };
     for await (const event of this.readStream(stream, signal, parse, () => [])) {
-      if (event.action === "die" || event.action === "start" || event.action === "destroy") this.forget(event.agent);
+      if (event.type !== "agent-changed") this.forget(event.agent);
       yield event;
     }
   }

@@ -1,0 +1,129 @@
+import "server-only";
+import { z } from "zod";
+import type { AgentState } from "../types";
+
+// What the engine answers is validated before use: only the fields we read, everything else passes through.
+
+const Labels = z.record(z.string(), z.string()).nullish().transform((value) => value ?? {});
+
+export const ContainerListItem = z.object({
+  Id: z.string(),
+  Names: z.array(z.string()).default([]),
+  Image: z.string(),
+  ImageID: z.string().default(""),
+  Created: z.number(),
+  State: z.string(),
+  Status: z.string().default(""),
+  Labels,
+});
+export type ContainerListItem = z.infer<typeof ContainerListItem>;
+export const ContainerList = z.array(ContainerListItem);
+
+export const ContainerInspect = z.object({
+  Id: z.string(),
+  Name: z.string(),
+  Created: z.string(),
+  Image: z.string(),
+  State: z.object({
+    Status: z.string(),
+    Running: z.boolean(),
+    OOMKilled: z.boolean().default(false),
+    ExitCode: z.number().default(0),
+    StartedAt: z.string().default(""),
+    FinishedAt: z.string().default(""),
+  }),
+  Config: z.object({
+    Image: z.string(),
+    Labels,
+    Tty: z.boolean().default(false),
+    Cmd: z.array(z.string()).nullish(),
+    Env: z.array(z.string()).nullish(),
+  }),
+  HostConfig: z
+    .object({
+      Memory: z.number().nullish(),
+      NanoCpus: z.number().nullish(),
+      NetworkMode: z.string().nullish(),
+    })
+    .default({}),
+});
+export type ContainerInspect = z.infer<typeof ContainerInspect>;
+
+export const VolumeItem = z.object({
+  Name: z.string(),
+  CreatedAt: z.string().nullish(),
+  Labels,
+  Mountpoint: z.string().nullish(),
+});
+export type VolumeItem = z.infer<typeof VolumeItem>;
+export const VolumeList = z.object({ Volumes: z.array(VolumeItem).nullish().transform((value) => value ?? []) });
+
+export const DiskUsage = z.object({
+  Volumes: z
+    .array(z.object({ Name: z.string(), Labels, UsageData: z.object({ Size: z.number() }).nullish() }))
+    .nullish()
+    .transform((value) => value ?? []),
+});
+
+/** The engine's own name for itself (its host's name): the node every agent of a single engine runs on. */
+export const SystemInfo = z.object({ Name: z.string().min(1) });
+
+export const EngineEvent = z.object({
+  Type: z.string(),
+  Action: z.string(),
+  Actor: z.object({ ID: z.string(), Attributes: z.record(z.string(), z.string()).default({}) }),
+  time: z.number(),
+  timeNano: z.number().optional(),
+});
+export type EngineEvent = z.infer<typeof EngineEvent>;
+
+/** Docker's container states in the neutral words ("restarting" is its restart policy at work; "dead" a failed removal). */
+const STATES: Record<string, AgentState> = {
+  created: "created",
+  running: "running",
+  paused: "paused",
+  restarting: "starting",
+  removing: "removing",
+  exited: "exited",
+  dead: "exited",
+};
+export const toAgentState = (value: string): AgentState => STATES[value] ?? "exited";
+
+/** Zero dates ("0001-01-01T00:00:00Z") mean "never" in the engine's answers. */
+export const engineDate = (value: string): string | null => (!value || value.startsWith("0001-") ? null : value);
+
+/** The state plus the stable part of the status ("Exited (137)"), without its moving "… ago". */
+export function stateKey(item: { State: string; Status: string }): string {
+  return `${item.State}|${/^Exited \(\d+\)/.exec(item.Status)?.[0] ?? ""}`;
+}
+
+const UNIT_SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800, month: 2592000, year: 31536000 };
+
+/**
+ * The uptime range the engine's humanized status allows ("Up 3 minutes" is 3-4 minutes, "Up About an hour" is
+ * 1-2 hours); null when the status carries no uptime.
+ */
+export function uptimeRange(status: string): [number, number] | null {
+  const text = /^Up (.+?)(?: \(.*\))?$/.exec(status)?.[1];
+  if (!text) return null;
+  if (text.startsWith("Less than a second")) return [0, 1];
+  const about = /^About an? (\w+)$/.exec(text);
+  if (about) {
+    const unit = UNIT_SECONDS[about[1]!] ?? 1;
+    return [unit, unit * 2];
+  }
+  const counted = /^(\d+) (\w+?)s?$/.exec(text);
+  if (!counted) return null;
+  const unit = UNIT_SECONDS[counted[2]!] ?? 1;
+  return [Number(counted[1]) * unit, (Number(counted[1]) + 1) * unit];
+}
+
+/** Whether a cached start time still explains the listed uptime (else the container was restarted). */
+export function uptimeFits(item: { Status: string }, inspect: { State: { StartedAt: string } }, now: number): boolean {
+  const range = uptimeRange(item.Status);
+  if (!range) return true;
+  const started = Date.parse(inspect.State.StartedAt);
+  if (Number.isNaN(started)) return false;
+  const uptime = (now - started) / 1000;
+  return uptime >= range[0] - 2 && uptime <= range[1] + 2;
+}

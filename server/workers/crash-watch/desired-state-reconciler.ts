@@ -1,0 +1,83 @@
+import "server-only";
+import { systemActor } from "../../contracts/actors";
+import { type HiveContext, systemCall } from "../../context";
+import { adoptAgent, listAgentRows, resetRestartBackoff } from "../../db/queries/agents";
+import { notifyChange, publishEvent } from "../../db/queries/events";
+import { listTransients } from "../../db/queries/transients";
+import { type AgentContainer, isUp } from "../../runtime/types";
+import { startAgent } from "../../services/agents/start-agent";
+import type { RecoveryQueue } from "./recovery-queue";
+import type { WatchScope } from "./watch-scope";
+
+/** A recovered agent that stays up this long has its backoff reset. */
+const STABLE_AFTER_MS = 10 * 60_000;
+
+/**
+ * Keeps what runs in line with what should: after every (re)seed of the fleet picture (start, engine back), agents
+ * whose desired state is running but which are down are started, through the operators' start path. Every 10 s it
+ * adopts agents created outside the dashboard and resets the backoff of agents stable for a while.
+ */
+export class DesiredStateReconciler {
+  constructor(
+    private readonly scope: WatchScope,
+    private readonly ctx: HiveContext,
+    private readonly recovery: RecoveryQueue,
+  ) {}
+
+  private async containers(): Promise<AgentContainer[]> {
+    return this.ctx.fleet.current() ?? (await this.ctx.runtime.listAgents());
+  }
+
+  /** After a (re)seed: adopt newcomers, then start agents whose desired state is running but which are down. */
+  async reconcile(): Promise<void> {
+    if (this.ctx.engine.status !== "up") return;
+    await this.housekeeping();
+    await this.ensureDesiredRunning();
+  }
+
+  /** Containers created outside the dashboard get a record; agents stable for a while get their backoff reset. */
+  async housekeeping(): Promise<void> {
+    if (this.ctx.engine.status !== "up") return;
+    const db = this.ctx.db;
+    const containers = await this.containers();
+    const rows = new Map((await listAgentRows(db)).map((row) => [row.name, row]));
+    let adopted = 0;
+    for (const container of containers) {
+      const row = rows.get(container.name);
+      if (!row) {
+        await adoptAgent(db, container.name, isUp(container.state) ? "running" : "stopped");
+        adopted++;
+      } else if (
+        row.restartAttempt > 0 &&
+        container.state === "running" &&
+        container.startedAt &&
+        Date.now() - Date.parse(container.startedAt) > STABLE_AFTER_MS
+      ) {
+        await resetRestartBackoff(db, container.name);
+      }
+    }
+    if (adopted > 0) await notifyChange(db, { kind: "agents_adopted", agent: null });
+    await this.recovery.schedule();
+  }
+
+  /** Agents that should run but do not (engine restart, host reboot, dashboard down) are started. */
+  private async ensureDesiredRunning() {
+    const db = this.ctx.db;
+    const rows = await listAgentRows(db);
+    const inFlight = new Set((await listTransients(db)).map((transient) => transient.agent));
+    const containers = new Map((await this.containers()).map((container) => [container.name, container]));
+    for (const row of rows) {
+      const container = containers.get(row.name);
+      if (!container || isUp(container.state) || row.desiredState !== "running" || row.destroyedAt || row.crashLoopingSince || inFlight.has(row.name)) {
+        continue;
+      }
+      try {
+        await startAgent({ ctx: systemCall(this.ctx, systemActor("system:reconcile")), input: { name: row.name, cause: "reconcile" } });
+        await publishEvent(db, { kind: "agent_reconciled", agent: row.name, actor: "system:reconcile", detail: { from: container.state } });
+        this.scope.log.info({ agent: row.name, from: container.state }, "started an agent whose desired state is running");
+      } catch (error) {
+        this.scope.log.warn({ agent: row.name, err: (error as Error).message }, "could not start an agent whose desired state is running");
+      }
+    }
+  }
+}
