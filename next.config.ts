@@ -3,8 +3,13 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   // Native and worker-thread packages must be loaded from node_modules at run time, not bundled.
   serverExternalPackages: ["pg", "@electric-sql/pglite", "dockerode", "ssh2", "cpu-features", "pino"],
-  // Server-sent event streams must not be buffered by compression.
-  compress: false,
+  // Pages and JSON are compressed on the fly; event streams send `Cache-Control: no-transform`, which the
+  // compressor honours (and server.mjs drops Accept-Encoding for them), so no event is ever held back.
+  compress: true,
+  // The container image runs from the traced standalone tree (with server.mjs traced beside it).
+  output: "standalone",
+  // No image optimizer (the page has no raster images), so the image needs no sharp and no libvips.
+  images: { unoptimized: true },
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,

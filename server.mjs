@@ -1,19 +1,36 @@
 // The production HTTP server: Next.js's request handler behind a small Node server that owns what Next
 // leaves to the host: a trace id on every request, the client's socket address for trusted-proxy checks,
-// and a graceful shutdown that drains requests before the database closes, within one overall deadline.
+// the base path (HIVE_BASE_PATH, chosen at start: one build serves under any prefix), precompressed static
+// assets, and a graceful shutdown that drains requests before the database closes, within one overall deadline.
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { basePathFromEnv, routeUnderBasePath } from "./host/base-path.mjs";
+import { appDirForBasePath } from "./host/build-overlay.mjs";
+import { createStaticFiles } from "./host/static-files.mjs";
 
 process.env.NODE_ENV = "production";
 const root = path.dirname(fileURLToPath(import.meta.url));
 process.chdir(root);
 
+// Next runs the build's own serialised configuration (what its standalone server does, and all a container image
+// has: no next.config.ts compiler there), with the asset prefix set to this start's base path.
+const basePath = basePathFromEnv();
+const serverFilesPath = path.join(root, ".next", "required-server-files.json");
+if (!fs.existsSync(serverFilesPath)) {
+  process.stderr.write("\nhive-dashboard: no production build here; run `npm run build` first\n\n");
+  process.exit(1);
+}
+const builtConfig = JSON.parse(fs.readFileSync(serverFilesPath, "utf8")).config;
+process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify({ ...builtConfig, assetPrefix: basePath });
+const { dir: appDir } = appDirForBasePath(root, basePath);
+
 const { default: next } = await import("next");
 const { default: pino } = await import("pino");
-const { routeRequest } = await import("./server/http/edge.mjs");
+const { routeRequest, sendJsonError } = await import("./server/http/edge.mjs");
 const { redactQueryParams } = await import("./server/redact.mjs");
 
 const TRACE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
@@ -22,13 +39,13 @@ const appKey = Symbol.for("hive.app");
 const startedAt = performance.now();
 // Where to listen is decided by the validated configuration below; Next is not told a host or port (it names itself
 // with them only where a request does not, and every request names its host).
-const app = next({ dev: false, dir: root });
+const app = next({ dev: false, dir: appDir });
 await app.prepare();
 // instrumentation.ts boots the dashboard (config, database, engine monitor) or exits with a clear message.
 // Next would run it lazily; it runs here, through Next's own once-only registry, before the port opens.
 const require = createRequire(import.meta.url);
 const { ensureInstrumentationRegistered } = require("next/dist/server/lib/router-utils/instrumentation-globals.external.js");
-await ensureInstrumentationRegistered(root, ".next");
+await ensureInstrumentationRegistered(appDir, ".next");
 const hive = globalThis[appKey]?.app;
 if (!hive) {
   process.stderr.write("\nhive-dashboard: start-up did not complete (instrumentation did not boot the app)\n\n");
@@ -36,6 +53,11 @@ if (!hive) {
 }
 // Every setting comes from the configuration the boot validated (server/config), none from the environment here.
 const { port, host, shutdownTimeoutMs, logLevel } = hive.context.config;
+// The host read HIVE_BASE_PATH before the configuration existed (Next's asset prefix is set before it boots).
+if (hive.context.config.basePath !== basePath) {
+  process.stderr.write(`\nhive-dashboard: HIVE_BASE_PATH was read as "${basePath}" by the host but "${hive.context.config.basePath}" by the app\n\n`);
+  process.exit(1);
+}
 const logger = pino({
   level: logLevel,
   base: { service: "hive-dashboard", component: "http" },
@@ -43,6 +65,9 @@ const logger = pino({
   formatters: { level: (label) => ({ level: label }), log: (fields) => redactQueryParams(fields) },
 });
 const handle = app.getRequestHandler();
+const serveStatic = createStaticFiles(path.join(root, ".next", "static"));
+/** Hashed build assets from disk (precompressed), everything else through Next. */
+const serve = (req, res) => (serveStatic(req, res) ? Promise.resolve() : handle(req, res));
 
 let inflight = 0;
 let drained = () => {};
@@ -60,7 +85,7 @@ const server = http.createServer((req, res) => {
   const began = performance.now();
   res.on("close", () => {
     inflight--;
-    if (!req.url?.startsWith("/_next/") && !req.url?.startsWith("/api/") && req.url !== "/dashboard-healthz") {
+    if (!req.url?.startsWith("/_next/") && !req.url?.startsWith("/api/") && !req.url?.startsWith("/dashboard-")) {
       logger.info(
         { traceId, method: req.method, path: req.url?.split("?")[0], status: res.statusCode, durationMs: Math.round(performance.now() - began) },
         "request",
@@ -68,7 +93,24 @@ const server = http.createServer((req, res) => {
     }
     if (inflight === 0) drained();
   });
-  routeRequest(req, res, handle).catch((error) => {
+  const route = routeUnderBasePath(basePath, req.url ?? "/");
+  if (route.redirect) {
+    res.writeHead(308, { Location: route.redirect });
+    res.end();
+    return;
+  }
+  if (route.notFound) return sendJsonError(res, 404, "not_found", `this dashboard is served under ${basePath}/`);
+  req.url = route.url;
+  // Next hands a route handler's Content-Type over as a one-element array, which its compressor takes for an
+  // unknown type and so never compresses JSON; a plain string lets it.
+  const setHeader = res.setHeader;
+  res.setHeader = function setHeaderFlat(name, value) {
+    const flat = Array.isArray(value) && value.length === 1 && String(name).toLowerCase() === "content-type" ? value[0] : value;
+    return setHeader.call(this, name, flat);
+  };
+  // Event streams are never compressed (a compressor may hold events back); the streams also say no-transform.
+  if (String(req.headers.accept ?? "").includes("text/event-stream")) delete req.headers["accept-encoding"];
+  routeRequest(req, res, serve).catch((error) => {
     logger.error({ traceId, err: error?.message }, "request handler failed");
     if (!res.headersSent) {
       res.statusCode = 500;

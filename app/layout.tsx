@@ -1,11 +1,17 @@
 import type { Metadata, Viewport } from "next";
+import { getConfig } from "@/server/config";
 import "./globals.css";
 
-export const metadata: Metadata = {
-  title: "Hive Dashboard",
-  description: "Operator console for a fleet of AI-agent containers",
-  icons: { icon: "/favicon.svg" },
-};
+// The base path is chosen when the server starts (HIVE_BASE_PATH), so no page may be prerendered at build time.
+export const dynamic = "force-dynamic";
+
+export function generateMetadata(): Metadata {
+  return {
+    title: "Hive Dashboard",
+    description: "Operator console for a fleet of AI-agent containers",
+    icons: { icon: `${getConfig().basePath}/favicon.svg` },
+  };
+}
 
 export const viewport: Viewport = {
   colorScheme: "light dark",
@@ -15,14 +21,21 @@ export const viewport: Viewport = {
   ],
 };
 
-// Applies the stored theme before first paint, so a dark-theme operator never sees a white flash.
-const themeScript = `try{var t=localStorage.getItem("hive-theme");if(t==="light"||t==="dark")document.documentElement.dataset.theme=t}catch(e){}`;
+/**
+ * Runs before first paint and before any of Next's scripts: applies the stored theme (no white flash for a dark-theme
+ * operator) and, under a base path, tells the bundler's runtime where chunks live (it would load them from /_next/).
+ */
+function headScript(basePath: string): string {
+  const theme = `try{var t=localStorage.getItem("hive-theme");if(t==="light"||t==="dark")document.documentElement.dataset.theme=t}catch(e){}`;
+  return basePath ? `self.TURBOPACK_CHUNK_BASE_PATH=${JSON.stringify(`${basePath}/_next/`)};${theme}` : theme;
+}
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {
+  const { basePath } = getConfig();
   return (
-    <html lang="en" suppressHydrationWarning>
+    <html lang="en" data-base-path={basePath} suppressHydrationWarning>
       <head>
-        <script dangerouslySetInnerHTML={{ __html: themeScript }} />
+        <script dangerouslySetInnerHTML={{ __html: headScript(basePath) }} />
       </head>
       <body>{children}</body>
     </html>

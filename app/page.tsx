@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 export default async function DashboardPage() {
   const { context } = await getApp();
   const actor = await currentOperator(context);
-  if (!actor) redirect("/login");
+  if (!actor) redirect(`${context.config.basePath}/login`);
   const state = await buildDashboardState({ ctx: { ...context, actor, signal: new AbortController().signal }, input: undefined });
   return (
     <Providers>

@@ -25,5 +25,7 @@ if (built === 0 || Math.max(...sources.map(newestMtime)) > built) {
   console.log(built === 0 ? "hive-dashboard: building (first start)…" : "hive-dashboard: sources changed, rebuilding…");
   const result = spawnSync(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], { stdio: "inherit" });
   if (result.status !== 0) process.exit(result.status ?? 1);
+  const precompress = spawnSync(process.execPath, [path.join(root, "scripts", "precompress.mjs")], { stdio: "inherit" });
+  if (precompress.status !== 0) process.exit(precompress.status ?? 1);
 }
 await import("../server.mjs");

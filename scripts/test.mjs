@@ -16,6 +16,7 @@ const steps = [
   ["provision (engine, busybox, chromium, postgresql)", "bash", ["scripts/provision.sh"]],
   ["test agent image", "bash", ["scripts/build-test-agent.sh"]],
   ["production build", bin("next"), ["build"]],
+  ["precompressed assets", process.execPath, ["scripts/precompress.mjs"]],
   ["vitest", bin("vitest"), ["run"]],
   ["playwright", bin("playwright"), ["test"]],
 ];

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
+import { appPath } from "@/components/base-path";
 import { ApiError, apiFetch } from "@/components/queries/api";
 
 export function LoginForm() {
@@ -14,7 +15,7 @@ export function LoginForm() {
     setError(null);
     try {
       await apiFetch("/api/session", { method: "POST", body: { token: value } });
-      window.location.replace("/");
+      window.location.replace(appPath("/"));
     } catch (caught) {
       setError(caught instanceof ApiError ? caught.message : "login failed");
       setBusy(false);

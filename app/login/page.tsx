@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { getApp } from "@/server/app";
 import { currentOperator } from "@/server/http/page-auth";
+import { BrandMark } from "@/components/ui/brand-mark";
 import { LoginForm } from "./login-form";
 
 export const dynamic = "force-dynamic";
@@ -8,12 +9,12 @@ export const metadata = { title: "Log in · Hive Dashboard" };
 
 export default async function LoginPage() {
   const { context } = await getApp();
-  if (await currentOperator(context)) redirect("/");
+  if (await currentOperator(context)) redirect(`${context.config.basePath}/`);
   return (
     <main className="login-wrap">
       <div className="login-card">
         <div className="brand">
-          <img src="/favicon.svg" alt="" />
+          <BrandMark />
           <span>Hive Dashboard</span>
         </div>
         {context.config.auth.mode === "proxy" ? (

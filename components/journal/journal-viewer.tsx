@@ -3,7 +3,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from "react";
 import type { CrashDetailView } from "@/server/contracts/containers";
-import { LOG_LINE_CHOICES, LOG_LINES_DEFAULT, type LogLineData, type LogSource } from "@/server/contracts/journal";
+import type { LogLineData, LogSource } from "@/server/contracts/journal";
+import { LOG_LINE_CHOICES, LOG_LINES_DEFAULT } from "@/server/contracts/journal-lines";
 import { apiFetch } from "../queries/api";
 import { crashKeys } from "../queries/keys";
 import { useAgentLogsQuery } from "../queries/use-agent-logs-query";

@@ -2,8 +2,10 @@
 
 import { useState } from "react";
 import type { RuntimeSnapshot } from "@/server/contracts/health";
+import { appPath } from "../base-path";
 import { apiFetch } from "../queries/api";
 import { EngineStatus } from "../runtime/engine-status";
+import { BrandMark } from "../ui/brand-mark";
 import { ThemeToggle } from "../ui/theme-toggle";
 
 export function AppHeader({
@@ -23,13 +25,13 @@ export function AppHeader({
     try {
       await apiFetch("/api/session", { method: "DELETE" });
     } finally {
-      window.location.assign("/login");
+      window.location.assign(appPath("/login"));
     }
   }
   return (
     <header className="app-header">
       <div className="brand">
-        <img src="/favicon.svg" alt="" />
+        <BrandMark />
         <span>Hive</span>
       </div>
       <EngineStatus runtime={runtime} />

@@ -1,5 +1,7 @@
 "use client";
 
+import { appPath } from "../base-path";
+
 /** An error answered by the dashboard's API, in its one shape `{ error: { code, message } }`. */
 export class ApiError extends Error {
   constructor(
@@ -13,10 +15,11 @@ export class ApiError extends Error {
   }
 }
 
+/** Calls the dashboard's API; `path` is the route's own ("/api/state"), the base path is added here. */
 export async function apiFetch<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, {
+    response = await fetch(appPath(path), {
       method: init.method ?? "GET",
       headers: init.body === undefined ? undefined : { "Content-Type": "application/json" },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
@@ -39,7 +42,7 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
   if (!response.ok) {
     const error = (payload as { error?: { code?: string; message?: string } } | undefined)?.error;
     if (response.status === 401 && typeof window !== "undefined" && !path.startsWith("/api/session")) {
-      window.location.assign("/login");
+      window.location.assign(appPath("/login"));
     }
     throw new ApiError(
       response.status,

@@ -1,15 +1,16 @@
 "use client";
 
 import { createParser, type EventSourceMessage } from "eventsource-parser";
+import { appPath } from "../base-path";
 
 /**
- * Opens one of the dashboard's event streams. A 401 (the session ended) sends the page to the login form and
+ * Opens one of the dashboard's event streams (`url` is the route's own path; the base path is added here). A 401 (the session ended) sends the page to the login form and
  * resolves to null; other answers are returned for the caller to judge.
  */
 export async function openEventStream(url: string, signal: AbortSignal): Promise<Response | null> {
-  const response = await fetch(url, { signal, cache: "no-store", credentials: "same-origin", headers: { Accept: "text/event-stream" } });
+  const response = await fetch(appPath(url), { signal, cache: "no-store", credentials: "same-origin", headers: { Accept: "text/event-stream" } });
   if (response.status !== 401) return response;
-  window.location.assign("/login");
+  window.location.assign(appPath("/login"));
   return null;
 }
 

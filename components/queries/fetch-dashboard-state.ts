@@ -1,4 +1,5 @@
 import type { DashboardState } from "@/server/contracts/state";
+import { appPath } from "../base-path";
 import { ApiError } from "./api";
 
 /**
@@ -25,7 +26,7 @@ export async function fetchDashboardState({
   const held = previous ? etags.get(previous) : undefined;
   let response: Response;
   try {
-    response = await fetchImpl(url, {
+    response = await fetchImpl(url.startsWith("/") ? appPath(url) : url, {
       signal,
       cache: "no-store",
       credentials: "same-origin",
@@ -41,7 +42,7 @@ export async function fetchDashboardState({
     return same;
   }
   if (response.status === 401) {
-    window.location.assign("/login");
+    window.location.assign(appPath("/login"));
     throw new ApiError(401, "unauthorized", "session ended");
   }
   if (!response.ok) {

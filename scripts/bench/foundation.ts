@@ -1,11 +1,13 @@
 // Foundation: time from `npm start` (an up-to-date build) to the first 200 on /dashboard-healthz, the server's
 // memory with the embedded database and with PostgreSQL, and /dashboard-healthz latency with the engine up and
-// hung (it takes requests and never answers, as the README promises the probe copes with), beside the raw engine ping.
+// hung (it takes requests and never answers, as the README promises the probe copes with), beside the raw engine ping,
+// and the dashboard page's first-load weight in Chromium.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startEngineProxy } from "../../tests/helpers/engine-proxy";
+import { measurePageWeight, PAGE_WEIGHT_ROWS } from "./page-weight";
 import { BENCH_TOKEN, docker, freePort, median, onPostgres, percentile, report, ROOT, startBenchServer, step, type BenchServer } from "./lib";
 
 const SAMPLES = Number(process.env.BENCH_HEALTH_SAMPLES ?? 200);
@@ -83,6 +85,15 @@ export async function run() {
       report(upRows[2]!, percentile(up, 99), percentile(pings, 99), { max: 1000, label: "≤ 1000 ms" });
     } finally {
       await pgliteServer.stop();
+    }
+  });
+
+  await step("page weight", PAGE_WEIGHT_ROWS, async () => {
+    const server = await startBenchServer();
+    try {
+      await measurePageWeight(server);
+    } finally {
+      await server.stop();
     }
   });
 

@@ -26,7 +26,8 @@ export function percentile(values: number[], p: number): number {
 
 export const median = (values: number[]) => percentile(values, 50);
 export const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
-const formatFigure = (metric: string, value: number) => (metric.includes("(MB") ? `${value.toFixed(0)} MB` : ms(value));
+const formatFigure = (metric: string, value: number) =>
+  metric.includes("(MB") ? `${value.toFixed(0)} MB` : metric.includes("(KiB") ? `${value.toFixed(1)} KiB` : ms(value);
 
 /**
  * Adds a line to the report; `ratio` compares dashboard/raw, `max` the dashboard figure. A line with neither is a figure
@@ -168,6 +169,7 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
+      TMPDIR: process.env.TMPDIR ?? "",
       NEXT_TELEMETRY_DISABLED: "1",
       PORT: String(port),
       HIVE_HOST: "127.0.0.1",

@@ -42,6 +42,14 @@ const ProxyList = z.string().transform((value, ctx) => {
   return entries;
 });
 
+// A path prefix such as /hive: segments of URL-safe characters, no dot segments; a trailing slash is dropped.
+const BasePath = z
+  .string()
+  .transform((value) => value.replace(/\/+$/, ""))
+  .refine((value) => value === "" || /^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+$/.test(value), {
+    error: "must be a path prefix such as /hive (letters, digits, . _ ~ - in each segment; no dot segments)",
+  });
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
@@ -58,6 +66,7 @@ const EnvSchema = z
       (value) => (value === "" || value === undefined ? "docker" : value),
       z.enum(RUNTIME_NAMES, { error: `must be one of ${RUNTIME_NAMES.join(", ")}` }),
     ),
+    HIVE_BASE_PATH: z.preprocess((value) => value ?? "", BasePath),
     HIVE_PUBLIC_URL: optionalString.pipe(z.url({ error: "must be an absolute http(s) URL" }).optional()),
     HIVE_PUBLIC_API_URL: optionalString.pipe(z.url({ error: "must be an absolute http(s) URL" }).optional()),
     HIVE_AUTH_MODE: z.preprocess(
@@ -88,6 +97,9 @@ const EnvSchema = z
     HIVE_RUNTIME_TIMEOUT_MS: integer(3_000, 100, 600_000),
     HIVE_TOMBSTONE_RETENTION_DAYS: integer(0, 0, 36_500),
     HIVE_SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
+    HIVE_BACKUP_DIR: z.preprocess((value) => (value === "" ? undefined : value), z.string().default("./backups")),
+    HIVE_BACKUP_RETENTION_DAYS: integer(7, 0, 36_500),
+    HIVE_SERVER_URL: optionalString.pipe(z.url({ error: "must be an absolute http(s) URL" }).optional()),
     LOG_LEVEL: z.preprocess(
       (value) => (value === "" ? undefined : value),
       z
@@ -104,6 +116,20 @@ const EnvSchema = z
         path: ["HIVE_RUNTIME_RETRY_BASE_MS"],
         message: `must not exceed HIVE_RUNTIME_RETRY_MAX_MS (${env.HIVE_RUNTIME_RETRY_MAX_MS})`,
       });
+    }
+    for (const name of ["HIVE_PUBLIC_URL", "HIVE_PUBLIC_API_URL"] as const) {
+      const url = env[name];
+      if (url && !/^https?:$/.test(new URL(url).protocol)) {
+        ctx.addIssue({ code: "custom", path: [name], message: "must be an http:// or https:// URL" });
+      } else if (url && new URL(url).pathname.replace(/\/+$/, "") !== env.HIVE_BASE_PATH) {
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: env.HIVE_BASE_PATH
+            ? `must end with the base path ${env.HIVE_BASE_PATH} (the dashboard answers only under it)`
+            : "must not have a path unless HIVE_BASE_PATH sets the same one",
+        });
+      }
     }
     if (env.HIVE_AUTH_MODE === "proxy" && env.HIVE_TRUSTED_PROXIES.length === 0) {
       ctx.addIssue({
@@ -123,13 +149,17 @@ export type HiveConfig = {
   port: number;
   host: string;
   dataDir: string;
+  /** The path prefix everything is served under ("" at the root, else like "/hive"). */
+  basePath: string;
   databaseUrl: string | undefined;
+  /** Origin plus base path, no trailing slash. */
   publicUrl: string;
   /**
    * Origins a state-changing browser request may come from: HIVE_PUBLIC_URL's; when it is unset, the local
    * default's under each loopback name (localhost, 127.0.0.1, [::1]).
    */
   publicOrigins: string[];
+  /** Origin plus base path, no trailing slash. */
   publicApiUrl: string;
   auth: {
     mode: "token" | "proxy";
@@ -153,6 +183,13 @@ export type HiveConfig = {
   tombstoneRetentionDays: number;
   /** The whole shutdown's deadline after SIGTERM; requests drain for at most half of it. */
   shutdownTimeoutMs: number;
+  backup: {
+    dir: string;
+    /** Backups older than this are deleted after each new one (0 = keep all). */
+    retentionDays: number;
+    /** Where command-line tools reach the running dashboard (origin plus base path). */
+    serverUrl: string;
+  };
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 };
 
@@ -179,17 +216,18 @@ export function parseConfig(env: Record<string, string | undefined>): HiveConfig
     throw new ConfigError([...new Set(problems)]);
   }
   const e = result.data;
-  const localUrl = `http://localhost:${e.PORT}`;
+  const localUrl = `http://localhost:${e.PORT}${e.HIVE_BASE_PATH}`;
   return {
     port: e.PORT,
     host: e.HIVE_HOST,
     dataDir: path.resolve(e.HIVE_DATA_DIR),
+    basePath: e.HIVE_BASE_PATH,
     databaseUrl: e.DATABASE_URL,
     publicUrl: (e.HIVE_PUBLIC_URL ?? localUrl).replace(/\/$/, ""),
     publicOrigins: e.HIVE_PUBLIC_URL
       ? [new URL(e.HIVE_PUBLIC_URL).origin]
       : ["localhost", "127.0.0.1", "[::1]"].map((host) => `http://${host}:${e.PORT}`),
-    publicApiUrl: (e.HIVE_PUBLIC_API_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ""),
+    publicApiUrl: (e.HIVE_PUBLIC_API_URL ?? `http://127.0.0.1:${e.PORT}${e.HIVE_BASE_PATH}`).replace(/\/$/, ""),
     auth: {
       mode: e.HIVE_AUTH_MODE,
       operatorToken: e.HIVE_OPERATOR_TOKEN,
@@ -210,6 +248,14 @@ export function parseConfig(env: Record<string, string | undefined>): HiveConfig
     },
     tombstoneRetentionDays: e.HIVE_TOMBSTONE_RETENTION_DAYS,
     shutdownTimeoutMs: e.HIVE_SHUTDOWN_TIMEOUT_MS,
+    backup: {
+      dir: path.resolve(e.HIVE_BACKUP_DIR),
+      retentionDays: e.HIVE_BACKUP_RETENTION_DAYS,
+      serverUrl: (
+        e.HIVE_SERVER_URL ??
+        `http://${["0.0.0.0", "::"].includes(e.HIVE_HOST) ? "127.0.0.1" : e.HIVE_HOST.includes(":") ? `[${e.HIVE_HOST}]` : e.HIVE_HOST}:${e.PORT}${e.HIVE_BASE_PATH}`
+      ).replace(/\/$/, ""),
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

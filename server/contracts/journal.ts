@@ -1,14 +1,12 @@
 import { z } from "zod";
 import { AgentName } from "./common";
 import { LogLineView } from "./containers";
+import { LOG_LINES_DEFAULT, LOG_LINES_MAX } from "./journal-lines";
 
 /** One log line as the API sends it (`timestamp` is null unless stamps were asked for). */
 export type LogLineData = z.infer<typeof LogLineView>;
 
-/** The viewer's line counts; the API accepts any count up to the cap and clamps larger ones to it. */
-export const LOG_LINE_CHOICES = [200, 1000, 5000] as const;
-export const LOG_LINES_DEFAULT = 200;
-const LOG_LINES_MAX = 5000;
+export { LOG_LINE_CHOICES, LOG_LINES_DEFAULT } from "./journal-lines";
 
 /**
  * `agent`: what the agent prints on stdout; `all`: stdout and stderr. A read's `lines` counts the log's last lines

@@ -37,6 +37,8 @@ export async function startServer(
   const merged: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    // The run's temporary directory (the server's own temporary files, such as a base path's build overlay).
+    TMPDIR: process.env.TMPDIR,
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: String(port),
     HIVE_HOST: "127.0.0.1",
@@ -112,10 +114,13 @@ export async function startServer(
     },
   };
   if (options.waitForListening !== false) {
-    const listening = server.waitForLog((line) => typeof line.msg === "string" && line.msg.startsWith("listening on"), 60_000);
+    // HIVE_TEST_START_TIMEOUT_MS stretches the wait on a crowded machine (a first start's initdb can take a minute there).
+    const startTimeout = Number(process.env.HIVE_TEST_START_TIMEOUT_MS || 60_000);
+    const listening = server.waitForLog((line) => typeof line.msg === "string" && line.msg.startsWith("listening on"), startTimeout);
     const died = exited.then((code) => {
       throw new Error(`server exited with ${code} before listening:\n${text}`);
     });
+    died.catch(() => undefined); // also rejects after the kill below, when nobody races it any more
     try {
       await Promise.race([listening, died]);
     } catch (error) {

@@ -111,4 +111,34 @@ describe("configuration", () => {
     expect(config.port).toBe(3000);
     expect(config.runtime.optional).toBe(true);
   });
+
+  it("takes a base path, normalised, and puts the default public URLs under it", () => {
+    const config = parseConfig({ HIVE_BASE_PATH: "/ops/hive/", PORT: "4000" });
+    expect(config.basePath).toBe("/ops/hive");
+    expect(config.publicUrl).toBe("http://localhost:4000/ops/hive");
+    expect(config.publicApiUrl).toBe("http://127.0.0.1:4000/ops/hive");
+    expect(config.backup.serverUrl).toBe("http://127.0.0.1:4000/ops/hive");
+    expect(parseConfig({}).basePath).toBe("");
+    for (const bad of ["hive", "/hive/../x", "/./hive", "/hi ve", "/hive?x", "/a//b"]) {
+      expect(() => parseConfig({ HIVE_BASE_PATH: bad }), bad).toThrow(/HIVE_BASE_PATH: must be a path prefix/);
+    }
+  });
+
+  it("requires the public URLs to carry exactly the base path", () => {
+    expect(() => parseConfig({ HIVE_BASE_PATH: "/hive", HIVE_PUBLIC_URL: "https://ops.example.com" })).toThrow(
+      /HIVE_PUBLIC_URL: must end with the base path \/hive/,
+    );
+    expect(() => parseConfig({ HIVE_PUBLIC_API_URL: "http://hive:3000/hive" })).toThrow(/HIVE_PUBLIC_API_URL: must not have a path/);
+    expect(() => parseConfig({ HIVE_PUBLIC_URL: "ftp://ops.example.com" })).toThrow(/HIVE_PUBLIC_URL: must be an http/);
+    const config = parseConfig({ HIVE_BASE_PATH: "/hive", HIVE_PUBLIC_URL: "https://ops.example.com/hive/", HIVE_PUBLIC_API_URL: "http://hive:3000/hive" });
+    expect(config.publicUrl).toBe("https://ops.example.com/hive");
+    expect(config.publicApiUrl).toBe("http://hive:3000/hive");
+  });
+
+  it("fills the backup settings", () => {
+    const config = parseConfig({ HIVE_HOST: "10.0.0.5", PORT: "3100" });
+    expect(config.backup).toEqual({ dir: expect.stringMatching(/\/backups$/), retentionDays: 7, serverUrl: "http://10.0.0.5:3100" });
+    expect(parseConfig({ HIVE_BACKUP_RETENTION_DAYS: "0" }).backup.retentionDays).toBe(0);
+    expect(() => parseConfig({ HIVE_BACKUP_RETENTION_DAYS: "-1" })).toThrow(/HIVE_BACKUP_RETENTION_DAYS: must be at least 0/);
+  });
 });

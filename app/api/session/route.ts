@@ -1,5 +1,5 @@
 import { LoginInput, type SessionView } from "@/server/contracts/session";
-import { clearedSessionCookie, cookiesAreSecure, sessionCookie } from "@/server/http/cookies";
+import { clearedSessionCookie, cookieScope, sessionCookie } from "@/server/http/cookies";
 import { clientAddress } from "@/server/http/forwarded";
 import { withRoute } from "@/server/http/with-route";
 import { loginOperator } from "@/server/services/auth/login-operator";
@@ -21,12 +21,12 @@ export const POST = withRoute({ auth: "public", action: "session.login", body: L
   });
   return Response.json(
     { operator: "operator", expiresAt: expiresAt.toISOString() },
-    { headers: { "Set-Cookie": sessionCookie(cookie, expiresAt, cookiesAreSecure(request, ctx.config)) } },
+    { headers: { "Set-Cookie": sessionCookie(cookie, expiresAt, cookieScope(request, ctx.config)) } },
   );
 });
 
 // DELETE /api/session: log out (the session is revoked server-side, the cookie cleared).
 export const DELETE = withRoute({ auth: "operator", action: "session.logout" }, async ({ ctx, request }) => {
   await logoutOperator({ ctx, input: undefined });
-  return Response.json({ ok: true }, { headers: { "Set-Cookie": clearedSessionCookie(cookiesAreSecure(request, ctx.config)) } });
+  return Response.json({ ok: true }, { headers: { "Set-Cookie": clearedSessionCookie(cookieScope(request, ctx.config)) } });
 });
