@@ -7,6 +7,7 @@ import fs from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { basePathFromEnv, routeUnderBasePath } from "./host/base-path.mjs";
 import { appDirForBasePath } from "./host/build-overlay.mjs";
@@ -68,6 +69,10 @@ const handle = app.getRequestHandler();
 const serveStatic = createStaticFiles(path.join(root, ".next", "static"));
 /** Hashed build assets from disk (precompressed), everything else through Next. */
 const serve = (req, res) => (serveStatic(req, res) ? Promise.resolve() : handle(req, res));
+// Pages and JSON are compressed on the fly here, around everything that answers (Next, and the JSON errors
+// server/http/edge.mjs writes in Next's place); Next's own compressor is off, as it would commit a response's
+// head before those could replace it. Event streams send `no-transform`, which the compressor honours.
+const compress = require("next/dist/compiled/compression")();
 
 let inflight = 0;
 let drained = () => {};
@@ -110,6 +115,15 @@ const server = http.createServer((req, res) => {
   };
   // Event streams are never compressed (a compressor may hold events back); the streams also say no-transform.
   if (String(req.headers.accept ?? "").includes("text/event-stream")) delete req.headers["accept-encoding"];
+  compress(req, res, () => {});
+  // A client that leaves mid-answer would leave the compressor's zlib stream open for good.
+  res.once("close", () => {
+    if (res.writableFinished) return;
+    const noop = () => {};
+    const zlibStream = res.on("drain", noop); // the compressor hands 'drain' listeners to its zlib stream
+    if (zlibStream instanceof Duplex && zlibStream !== res) zlibStream.destroy();
+    else res.off("drain", noop);
+  });
   routeRequest(req, res, serve).catch((error) => {
     logger.error({ traceId, err: error?.message }, "request handler failed");
     if (!res.headersSent) {

@@ -8,6 +8,7 @@ describe("configuration", () => {
       port: 3000,
       host: "0.0.0.0",
       dataDir: path.resolve(".data"),
+      basePath: "",
       databaseUrl: undefined,
       publicUrl: "http://localhost:3000",
       publicOrigins: ["http://localhost:3000", "http://127.0.0.1:3000", "http://[::1]:3000"],
@@ -32,6 +33,7 @@ describe("configuration", () => {
       },
       tombstoneRetentionDays: 0,
       shutdownTimeoutMs: 10_000,
+      backup: { dir: path.resolve("backups"), retentionDays: 7, serverUrl: "http://127.0.0.1:3000" },
       logLevel: "info",
     });
   });
@@ -39,7 +41,7 @@ describe("configuration", () => {
   it("derives the public URLs from PORT and validates the shutdown deadline", () => {
     expect(parseConfig({ PORT: "8080" })).toMatchObject({ publicUrl: "http://localhost:8080", publicApiUrl: "http://127.0.0.1:8080" });
     // A configured public URL is the one origin state changes may come from (its path is no part of the origin).
-    expect(parseConfig({ HIVE_PUBLIC_URL: "https://Ops.Example.com:443/hive/" })).toMatchObject({
+    expect(parseConfig({ HIVE_PUBLIC_URL: "https://Ops.Example.com:443/hive/", HIVE_BASE_PATH: "/hive" })).toMatchObject({
       publicUrl: "https://Ops.Example.com:443/hive",
       publicOrigins: ["https://ops.example.com"],
     });
