@@ -6,6 +6,7 @@ import { ActivityFeed } from "@/components/activity/activity-feed";
 import { ContainersPanel } from "@/components/containers/containers-panel";
 import { AppHeader } from "@/components/layout/app-header";
 import { LiveIndicator } from "@/components/layout/live-indicator";
+import { ApiError } from "@/components/queries/api";
 import { dashboardKeys } from "@/components/queries/keys";
 import { useDashboardStateQuery } from "@/components/queries/use-dashboard-state-query";
 import { QuestionsPanel } from "@/components/questions/questions-panel";
@@ -59,7 +60,16 @@ export function DashboardClient({ initialState }: { initialState: DashboardState
         <main className="dashboard">
           {error ? (
             <div className="banner banner-danger" role="alert">
-              <strong>Not up to date.</strong> {error.message}. Showing the last state received; retrying every few seconds.
+              {error instanceof ApiError && error.code === "database_unavailable" ? (
+                <>
+                  <strong>Database unavailable.</strong> Nothing can be read or changed until it is back; actions are refused
+                  meanwhile. Showing the last state received; retrying every few seconds.
+                </>
+              ) : (
+                <>
+                  <strong>Not up to date.</strong> {error.message}. Showing the last state received; retrying every few seconds.
+                </>
+              )}
             </div>
           ) : null}
           {state.containersError ? (

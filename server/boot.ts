@@ -28,6 +28,7 @@ import { EventRetention } from "./workers/event-retention";
 import { InstanceRegistry } from "./workers/instance-registry";
 import { QuestionExpiry } from "./workers/question-expiry";
 import { TombstoneRetention } from "./workers/tombstone-retention";
+import { WriteRetry } from "./write-retry/write-retry";
 import { LeaderElection } from "./workers/leader-election";
 import type { Worker } from "./workers/worker";
 
@@ -108,6 +109,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
     const workers: Worker[] = [];
     const instanceId = newId(`hive-${process.pid}`);
     const events = new EventHub(database, logger.child({ component: "event-hub" }));
+    const writeRetry = new WriteRetry(logger.child({ component: "write-retry" }));
     await events.start();
     const revocations = new RevocationWatch(database, logger.child({ component: "revocations" }));
     await revocations.start();
@@ -128,6 +130,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       slots: new InFlightSlots(),
       credentials,
       revocations,
+      writeRetry,
       instanceId,
       shutdownSignal: shutdownController.signal,
     };
@@ -150,6 +153,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
           await runtimeMonitor.stop();
           onStep("event hub");
           await events.stop();
+          onStep("revocation watch");
           await revocations.stop();
           onStep("database close");
           await database.close();
@@ -159,7 +163,9 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       },
     };
     const leaderElection = new LeaderElection(database, [new CrashWatch(context), new TombstoneRetention(context, config.tombstoneRetentionDays)], logger.child({ component: "leader" }));
+    // The write retry stops last among the workers: the others' last records may still be in it.
     workers.push(
+      writeRetry,
       fleetWatcher,
       new InstanceRegistry(database, instanceId, logger.child({ component: "instances" })),
       new QuestionExpiry(context),

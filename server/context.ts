@@ -12,6 +12,7 @@ import type { FleetPicture } from "./fleet/fleet-picture";
 import type { InFlightSlots } from "./in-flight/in-flight-slots";
 import type { DependencySnapshot, DependencyStatus } from "./runtime/monitor";
 import type { ContainerRuntime } from "./runtime/types";
+import type { WriteRetry } from "./write-retry/write-retry";
 
 /** What services may know of the engine's health: the monitor's verdict, never its probing. */
 export type EngineHealth = {
@@ -44,6 +45,8 @@ export type HiveContext = {
   readonly credentials: OperatorCredentials;
   /** Ends streams and long polls whose credential (agent token, session) ends, on any replica. */
   readonly revocations: RevocationWatch;
+  /** Writes recording what already happened (audit rows, slot releases), kept and retried through a database outage. */
+  readonly writeRetry: WriteRetry;
   /** This process among the replicas sharing the database: owns the in-flight slots it claims. */
   readonly instanceId: string;
   /** Aborted when shutdown begins: streams and long polls end so in-flight requests can finish. */

@@ -207,8 +207,7 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
       if (response.status >= 500) logger.error({ ...line, code: failure?.code }, "request failed");
       else logger.info(line, "request");
       if (context && MUTATING.has(method) && !options.skipAudit) {
-        const db = context.db;
-        await measure("audit", () => writeAudit(db, logger, {
+        await measure("audit", () => writeAudit(context, logger, {
           actor,
           action: options.action ?? `${method} ${url.pathname}`,
           target: audit.target,
@@ -232,7 +231,7 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
 }
 
 async function writeAudit(
-  db: HiveContext["db"],
+  { db, writeRetry }: Pick<HiveContext, "db" | "writeRetry">,
   logger: Logger,
   entry: {
     actor: Actor | null;
@@ -244,20 +243,22 @@ async function writeAudit(
     detail?: Record<string, unknown>;
   },
 ) {
+  const row: Parameters<typeof insertAuditEntry>[1] = {
+    actorKind: entry.actor?.kind ?? "anonymous",
+    actor: describeActor(entry.actor),
+    action: entry.action,
+    target: entry.target ?? null,
+    result: entry.status < 400 ? "ok" : "error",
+    status: entry.status,
+    errorCode: entry.errorCode ?? null,
+    traceId: entry.traceId,
+    detail: entry.detail ?? null,
+  };
   try {
-    await insertAuditEntry(db, {
-      actorKind: entry.actor?.kind ?? "anonymous",
-      actor: describeActor(entry.actor),
-      action: entry.action,
-      target: entry.target ?? null,
-      result: entry.status < 400 ? "ok" : "error",
-      status: entry.status,
-      errorCode: entry.errorCode ?? null,
-      traceId: entry.traceId,
-      detail: entry.detail ?? null,
-    });
+    // The request has its answer: through a database outage the row is kept and written once the database is back.
+    await writeRetry.run("audit", () => insertAuditEntry(db, row), { action: row.action, target: row.target, status: row.status, traceId: row.traceId });
   } catch (error) {
-    // The request already has its answer; a lost audit row is logged with everything it would have held.
+    // A row the database refuses is logged with everything it would have held.
     logger.error({ audit: { ...entry, actor: describeActor(entry.actor) }, err: (error as Error).message }, "audit write failed");
   }
 }

@@ -73,14 +73,18 @@ export async function withInFlightSlot<T>(ctx: HiveContext, request: SlotRequest
   } finally {
     await started;
     ctx.slots.markReleased(agent);
-    // Success only tells other dashboards to refresh, in the statement that frees the slot.
+    // Success only tells other dashboards to refresh, in the statement that frees the slot. The engine may have acted
+    // already: through a database outage the release is kept and retried, so the pill ends when the database is back.
     const finished = failed ? undefined : { kind: "action_finished", agent };
-    await measure("release", () => releaseTransient(db, agent, claim.row.id, finished)).catch((error: Error) =>
-      ctx.logger.error({ agent, err: error.message }, "could not release the in-flight slot; the reclaimer will"),
-    );
+    await measure("release", () =>
+      ctx.writeRetry.run("release in-flight slot", () => releaseTransient(db, agent, claim.row.id, finished), { agent, action }),
+    ).catch((error: Error) => ctx.logger.error({ agent, err: error.message }, "could not release the in-flight slot; the reclaimer will"));
     if (failed) {
       // A failure is part of the record: it is in the activity feed before the caller hears of it.
-      await publishEvent(db, { kind: "action_failed", agent, actor, detail: { action, error: (failed as Error).message } }).catch(() => undefined);
+      const error = (failed as Error).message;
+      await ctx.writeRetry
+        .run("action failed event", () => publishEvent(db, { kind: "action_failed", agent, actor, detail: { action, error } }), { agent, action })
+        .catch(() => undefined);
     }
   }
 }

@@ -3,7 +3,7 @@ import os from "node:os";
 import type { Worker } from "./worker";
 import type { DatabaseHandle } from "../db/client";
 import { publishEvent } from "../db/queries/events";
-import { deleteOrphanedTransients, deleteStaleInstances, heartbeatInstance, registerInstance, removeInstance } from "../db/queries/transients";
+import { deleteOrphanedTransients, deleteStaleInstances, registerInstance, removeInstance } from "../db/queries/transients";
 import type { Logger } from "pino";
 
 const HEARTBEAT_MS = 10_000;
@@ -17,6 +17,12 @@ export const INSTANCE_STALE_MS = 30_000;
 export class InstanceRegistry implements Worker {
   readonly name = "instance-registry";
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * Since when this process has reached the database without a break. Another process's heartbeat is judged stale
+   * only over a span this process watched whole: after a database outage every heartbeat is old, and the live
+   * processes' slots (their pills) must not be taken for a dead process's.
+   */
+  private reachableSince: number | null = null;
 
   constructor(
     private readonly database: DatabaseHandle,
@@ -28,6 +34,7 @@ export class InstanceRegistry implements Worker {
     const db = this.database.db;
     if (this.database.kind === "pglite") await deleteStaleInstances(db, new Date(Date.now() + 1));
     await registerInstance(db, { id: this.instanceId, hostname: os.hostname(), pid: process.pid });
+    this.reachableSince = Date.now();
     await this.reclaim();
     this.timer = setInterval(() => void this.tick(), HEARTBEAT_MS);
     this.timer.unref();
@@ -35,15 +42,21 @@ export class InstanceRegistry implements Worker {
 
   private async tick() {
     try {
-      await heartbeatInstance(this.database.db, this.instanceId);
+      // An upsert: after a long outage another replica may have cleared this process's row as stale.
+      await registerInstance(this.database.db, { id: this.instanceId, hostname: os.hostname(), pid: process.pid });
+      this.reachableSince ??= Date.now();
       await this.reclaim();
     } catch (error) {
+      this.reachableSince = null;
       this.logger.warn({ err: (error as Error).message }, "instance heartbeat failed");
     }
   }
 
   async reclaim(): Promise<void> {
     const db = this.database.db;
+    // With the embedded database this is the only process: every other one is dead, whatever the clock says.
+    const watchedLongEnough = this.reachableSince !== null && Date.now() - this.reachableSince >= INSTANCE_STALE_MS;
+    if (this.database.kind !== "pglite" && !watchedLongEnough) return;
     const staleBefore = new Date(Date.now() - INSTANCE_STALE_MS);
     const reclaimed = await deleteOrphanedTransients(db, staleBefore, this.instanceId);
     for (const transient of reclaimed) {

@@ -60,10 +60,6 @@ export async function registerInstance(db: DbOrTx, row: { id: string; hostname: 
   await db.insert(instances).values(row).onConflictDoUpdate({ target: instances.id, set: { heartbeatAt: new Date() } });
 }
 
-export async function heartbeatInstance(db: DbOrTx, id: string): Promise<void> {
-  await db.update(instances).set({ heartbeatAt: new Date() }).where(eq(instances.id, id));
-}
-
 export async function removeInstance(db: DbOrTx, id: string): Promise<void> {
   await db.delete(instances).where(eq(instances.id, id));
 }

@@ -3,7 +3,7 @@ import type { HiveContext } from "../../../context";
 import type { ContainerView } from "../../../contracts/containers";
 import { type AgentRow, findAgent, setDesiredState } from "../../../db/queries/agents";
 import { type CrashSummary, crashSummaryOf } from "../../../db/queries/crashes";
-import { requestsSent, type SlotRequest, withInFlightSlot } from "../../../in-flight/with-in-flight-slot";
+import { type SlotRequest, withInFlightSlot } from "../../../in-flight/with-in-flight-slot";
 import { HiveError } from "../../../errors";
 import { measure } from "../../../log";
 import { type AgentContainer, isUp, type LifecycleOutcome } from "../../../runtime/types";
@@ -15,7 +15,7 @@ export const CRASH_WINDOW_MS = 10 * 60_000;
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
 /**
- * Runs a lifecycle action in the agent's slot and answers with the agent's view. While the engine works, the
+ * Runs a lifecycle action in the agent's slot and answers with the agent's view. Before the engine is asked, the
  * desired state is written and the agent's crash summary read (an action does not change it); after it, only
  * the engine is asked (for the view), while the slot is released and `notice` (the inbox note) is written.
  */
@@ -29,15 +29,14 @@ export async function actThenView(
   const db = ctx.db;
   let view: Promise<ContainerView | null> | undefined;
   await withInFlightSlot(ctx, request, async () => {
+    // The desired state is written before the engine is asked: a database that fails here means the action did not
+    // happen at all, never that the engine acted while the operator's intent went unrecorded.
+    const [row, crash] = await measure("desired", () =>
+      Promise.all([setDesiredState(db, agent, desiredState, actor), crashSummaryOf(db, agent, new Date(Date.now() - CRASH_WINDOW_MS))]),
+    );
     const since = performance.now();
     const sinceWall = Date.now();
-    // The engine call goes out first; the database work runs while the engine works.
-    const [outcome, [row, crash]] = await Promise.all([
-      measure("engine", engineCall),
-      requestsSent().then(() =>
-        Promise.all([setDesiredState(db, agent, desiredState, actor), crashSummaryOf(db, agent, new Date(Date.now() - CRASH_WINDOW_MS))]),
-      ),
-    ]);
+    const outcome = await measure("engine", engineCall);
     // The outcome is a run that began (or ended) after the call went out, not the state it found; unless the engine
     // said nothing happened (already running, already stopped): then any look that shows that state will do.
     const unchanged = outcome === "unchanged";
