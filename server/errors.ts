@@ -25,6 +25,7 @@ export const ERROR_STATUS = {
   runtime_error: 502,
   runtime_not_ready: 503,
   database_unavailable: 503,
+  storage_full: 507,
   shutting_down: 503,
 } as const;
 

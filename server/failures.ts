@@ -1,6 +1,7 @@
 import "server-only";
 import type { Logger } from "pino";
-import { isDatabaseUnavailable } from "./db/client";
+import type { HiveConfig } from "./config";
+import { isDatabaseUnavailable, isStorageFull } from "./db/client";
 import { HiveError, isHiveError } from "./errors";
 import { isRuntimeError } from "./runtime/types";
 
@@ -15,8 +16,16 @@ function databaseCause(error: unknown): { code: string; message: string } | unde
   return { code: cause.code, message: cause.message.replace(/"[^"]*"/g, '"…"') };
 }
 
+/** Where a full disk must be freed, for the log line that says so. */
+export function storageLocation(config: Pick<HiveConfig, "databaseUrl" | "dataDir">): string {
+  return config.databaseUrl ? "the PostgreSQL server's data directory" : config.dataDir;
+}
+
 /** Maps any failure to the one error shape; unexpected ones are logged in full and answered generically. */
-export function toHiveError(error: unknown, { engine, logger }: { engine?: { reportFailure(): void }; logger: Logger }): HiveError {
+export function toHiveError(
+  error: unknown,
+  { engine, logger, storage }: { engine?: { reportFailure(): void }; logger: Logger; storage?: string },
+): HiveError {
   if (isHiveError(error)) return error;
   if (isRuntimeError(error)) {
     if (error.kind === "unavailable") {
@@ -27,6 +36,10 @@ export function toHiveError(error: unknown, { engine, logger }: { engine?: { rep
     if (error.kind === "invalid") return new HiveError("invalid_request", error.message);
     if (error.kind === "conflict") return new HiveError("conflict", `container engine: ${error.message}`);
     return new HiveError("runtime_error", `container engine: ${error.message}`);
+  }
+  if (isStorageFull(error)) {
+    logger.error({ err: (error as Error).message, location: storage }, "storage full");
+    return new HiveError("storage_full", "the database's disk is full: nothing can be saved until space is freed where its data lives");
   }
   if (isDatabaseUnavailable(error)) {
     logger.error({ err: (error as Error).message }, "database unavailable");

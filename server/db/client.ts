@@ -308,6 +308,17 @@ export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
   return result.rows;
 }
 
+/** True when an error (or its cause) says the database's disk is full (PostgreSQL's disk_full, or the file system's). */
+export function isStorageFull(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const candidate = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (candidate.code === "53100" || candidate.code === "ENOSPC") return true;
+    if (typeof candidate.message === "string" && /No space left on device|could not extend file/i.test(candidate.message)) return true;
+    current = candidate.cause;
+  }
+  return false;
+}
+
 /** True when an error (or its cause) means the database could not be reached rather than a bad query. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 5; depth++) {

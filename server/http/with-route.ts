@@ -8,7 +8,7 @@ import { type Actor, type AgentActor, describeActor, type OperatorActor } from "
 import { insertAuditEntry } from "../db/queries/audit";
 import { unstorableText } from "../contracts/common";
 import { HiveError, isHiveError } from "../errors";
-import { toHiveError } from "../failures";
+import { storageLocation, toHiveError } from "../failures";
 import { log, measure, runWithLogContext, serverTimingHeader } from "../log";
 import { isSameOrigin, resolveActor, usesAmbientCredentials } from "./auth";
 import { clientAddress, peerAddress } from "./forwarded";
@@ -195,7 +195,7 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
           if (!response.headers.has(key)) response.headers.set(key, value);
         }
       } catch (error) {
-        failure = toHiveError(error, { engine: context?.engine, logger });
+        failure = toHiveError(error, { engine: context?.engine, logger, storage: context && storageLocation(context.config) });
         response = errorResponse(failure, traceId);
       }
       // This process's writes are visible to its next state read at once, not only after their NOTIFY arrives.
