@@ -42,7 +42,7 @@ describe("shutdown", () => {
     expect(await exit).toEqual({ code: 0, signal: null });
     expect(server.logs().find((line) => line.msg === "drain timed out; closing remaining connections")).toMatchObject({ inflight: 1, drainMs: 4000 });
     expect(server.logs().some((line) => line.msg === "dashboard stopped")).toBe(true);
-  });
+  }, 120_000);
 
   it("exits at the deadline when a step hangs, naming the step", async () => {
     const url = await createMigratedDatabase(inject("postgresAdminUrl"));
