@@ -119,6 +119,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       logger,
       db: database.db,
       pingDatabase: (timeoutMs) => database.ping(timeoutMs),
+      dumpEmbeddedDatabase: database.dumpDataDir ? () => database.dumpDataDir!() : undefined,
       runtime,
       engine: runtimeMonitor,
       fleet,

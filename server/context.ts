@@ -33,6 +33,11 @@ export type HiveContext = {
   readonly db: Database;
   /** Answers within `timeoutMs` or rejects: the health probe's database check. */
   pingDatabase(timeoutMs: number): Promise<void>;
+  /**
+   * The embedded database only (absent on PostgreSQL): its data directory as a gzipped tar, which only this process
+   * may read (one process per data directory).
+   */
+  readonly dumpEmbeddedDatabase?: () => Promise<Blob>;
   readonly runtime: ContainerRuntime;
   readonly engine: EngineHealth;
   /** The live picture of the agents (engine events + reconcile polls). */

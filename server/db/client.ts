@@ -34,6 +34,11 @@ export interface DatabaseHandle {
    * Returns null when another process holds it; `lost` resolves if the connection carrying it dies.
    */
   tryLeaderLock(key: string): Promise<LeaderLock | null>;
+  /**
+   * The embedded database only: a gzipped tar of its data directory, taken between two queries (queries wait
+   * meanwhile), so it is what a crash at that moment would leave and restores exactly. PostgreSQL has pg_dump.
+   */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -75,6 +80,11 @@ export async function openPglite(dataDir: string, purpose: string, logger: Logge
         return async () => {
           if (!closed) await unsubscribe();
         };
+      },
+      async dumpDataDir() {
+        // A checkpoint first, so a restore has no write-ahead log to replay.
+        await client.query("CHECKPOINT");
+        return client.dumpDataDir("gzip");
       },
       async tryLeaderLock() {
         // One process per data directory (the lock file): that process is always the leader.

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, lt, ne, notInArray, sql } from "drizzle-orm";
+import { and, eq, gt, lt, ne, notInArray, sql } from "drizzle-orm";
 import { type DbOrTx, queryRows } from "../client";
 import { instances, transients } from "../schema";
 import { changeNotice, EVENTS_CHANNEL } from "./events";
@@ -62,6 +62,11 @@ export async function registerInstance(db: DbOrTx, row: { id: string; hostname: 
 
 export async function removeInstance(db: DbOrTx, id: string): Promise<void> {
   await db.delete(instances).where(eq(instances.id, id));
+}
+
+/** Dashboard processes that heartbeated after `since` (alive, as far as the database knows). */
+export async function listLiveInstances(db: DbOrTx, since: Date) {
+  return db.select().from(instances).where(gt(instances.heartbeatAt, since));
 }
 
 export async function deleteStaleInstances(db: DbOrTx, before: Date): Promise<void> {
