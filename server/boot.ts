@@ -21,6 +21,7 @@ import { DataDirLockedError } from "./db/lock";
 import { log } from "./log";
 import { RUNTIME_DRIVERS } from "./runtime/registry";
 import { DependencyMonitor } from "./runtime/monitor";
+import { CredentialThrottle } from "./security/credential-throttle";
 import { newId } from "./security/tokens";
 import { CrashWatch } from "./workers/crash-watch";
 import { FleetWatcher } from "./workers/fleet-watcher";
@@ -132,6 +133,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       credentials,
       revocations,
       writeRetry,
+      credentialThrottle: new CredentialThrottle(),
       instanceId,
       shutdownSignal: shutdownController.signal,
     };

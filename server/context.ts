@@ -13,6 +13,7 @@ import type { InFlightSlots } from "./in-flight/in-flight-slots";
 import type { DependencySnapshot, DependencyStatus } from "./runtime/monitor";
 import type { ContainerRuntime } from "./runtime/types";
 import type { WriteRetry } from "./write-retry/write-retry";
+import type { CredentialThrottle } from "./security/credential-throttle";
 
 /** What services may know of the engine's health: the monitor's verdict, never its probing. */
 export type EngineHealth = {
@@ -52,6 +53,8 @@ export type HiveContext = {
   readonly revocations: RevocationWatch;
   /** Writes recording what already happened (audit rows, slot releases), kept and retried through a database outage. */
   readonly writeRetry: WriteRetry;
+  /** Failed credentials per client address (this process). */
+  readonly credentialThrottle: CredentialThrottle;
   /** This process among the replicas sharing the database: owns the in-flight slots it claims. */
   readonly instanceId: string;
   /** Aborted when shutdown begins: streams and long polls end so in-flight requests can finish. */

@@ -2,7 +2,7 @@ import "server-only";
 import type { HiveContext } from "../context";
 import type { Actor } from "../contracts/actors";
 import { resolveActor as resolveCredentials } from "../services/auth/resolve-actor";
-import { isTrustedProxy, peerAddress } from "./forwarded";
+import { clientAddress, isTrustedProxy, peerAddress } from "./forwarded";
 export const SESSION_COOKIE = "hive_session";
 
 export function readCookie(request: Request, name: string): string | undefined {
@@ -31,6 +31,7 @@ export async function resolveActor(ctx: HiveContext, request: Request): Promise<
       authorization: request.headers.get("authorization"),
       proxyIdentity: trusted ? identity : null,
       sessionCookie: readCookie(request, SESSION_COOKIE),
+      source: clientAddress(request, auth.trustedProxies),
     },
   });
 }

@@ -59,7 +59,9 @@ export function traceIdFor(request: Request): string {
 export function errorResponse(error: HiveError, traceId: string): Response {
   const body: Record<string, unknown> = { code: error.code, message: error.message };
   if (error.details) Object.assign(body, error.details);
-  return Response.json({ error: body }, { status: error.status, headers: responseHeaders(traceId) });
+  const headers: Record<string, string> = responseHeaders(traceId);
+  if (typeof error.details?.retryAfterSeconds === "number") headers["Retry-After"] = String(error.details.retryAfterSeconds);
+  return Response.json({ error: body }, { status: error.status, headers });
 }
 
 function responseHeaders(traceId: string): Record<string, string> {

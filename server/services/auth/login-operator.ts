@@ -7,16 +7,6 @@ import { insertSession } from "../../db/queries/sessions";
 import { HiveError } from "../../errors";
 import { hashToken, newId, safeEqual, signValue } from "../../security/tokens";
 
-const WINDOW_MS = 5 * 60_000;
-const MAX_FAILURES = 10;
-const failures = new Map<string, number[]>();
-
-function recentFailures(source: string, now: number): number[] {
-  const recent = (failures.get(source) ?? []).filter((at) => now - at < WINDOW_MS);
-  failures.set(source, recent);
-  return recent;
-}
-
 export const LoginOperatorInput = LoginInput.extend({
   /** Where the attempt came from (the client's address): failures are counted per source. */
   source: z.string(),
@@ -28,15 +18,13 @@ export type LoginOperatorInput = z.infer<typeof LoginOperatorInput>;
 export async function loginOperator({ ctx, input }: ServiceCall<LoginOperatorInput, Actor | null>): Promise<{ cookie: string; expiresAt: Date }> {
   const { token, source, userAgent } = LoginOperatorInput.parse(input);
   const now = Date.now();
-  if (recentFailures(source, now).length >= MAX_FAILURES) {
-    throw new HiveError("rate_limited", "too many failed logins; wait a few minutes and try again");
-  }
+  // Failed tries are limited per address (ctx.credentialThrottle); a success clears the address.
+  ctx.credentialThrottle.assertMayTry(source, now);
   const stored = ctx.credentials.operatorTokenHash;
   if (!stored || !safeEqual(hashToken(token.trim()), stored)) {
-    recentFailures(source, now).push(now);
-    throw new HiveError("unauthorized", "that operator token is not valid");
+    throw ctx.credentialThrottle.failed(source, new HiveError("unauthorized", "that operator token is not valid"), now);
   }
-  failures.delete(source);
+  ctx.credentialThrottle.succeeded(source);
   const sessionId = newId("ses");
   const expiresAt = new Date(now + ctx.config.auth.sessionTtlMs);
   await insertSession(ctx.db, { id: sessionId, subject: "operator", expiresAt, userAgent: userAgent?.slice(0, 300) ?? null });

@@ -14,24 +14,31 @@ export type PresentedCredentials = {
   proxyIdentity: string | null;
   /** The session cookie's value, when sent. */
   sessionCookie: string | undefined;
+  /** The client's address: failed credentials are limited per address (ctx.credentialThrottle). */
+  source: string;
 };
 
 const lastTouched = new Map<string, number>();
 
 /** Who is calling: an operator (session cookie, proxy identity or operator bearer token), an agent, or nobody. */
 export async function resolveActor({ ctx, input }: { ctx: HiveContext; input: PresentedCredentials }): Promise<Actor | null> {
-  const { authorization, proxyIdentity, sessionCookie } = input;
+  const { authorization, proxyIdentity, sessionCookie, source } = input;
+  const throttle = ctx.credentialThrottle;
+  const invalidToken = () => throttle.failed(source, new HiveError("unauthorized", "invalid or revoked token"));
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-    if (!match) throw new HiveError("unauthorized", "the Authorization header must be 'Bearer <token>'");
+    if (!match) throw throttle.failed(source, new HiveError("unauthorized", "the Authorization header must be 'Bearer <token>'"));
     const token = match[1]!;
     if (token.startsWith(OPERATOR_TOKEN_PREFIX) || !token.startsWith(AGENT_TOKEN_PREFIX)) {
+      // The one secret an operator may have chosen short: not even checked while its address must wait.
+      throttle.assertMayTry(source);
       const stored = ctx.credentials.operatorTokenHash;
-      if (stored && safeEqual(hashToken(token), stored)) return { kind: "operator", name: "operator", via: "bearer" };
-      throw new HiveError("unauthorized", "invalid or revoked token");
+      if (!stored || !safeEqual(hashToken(token), stored)) throw invalidToken();
+      throttle.succeeded(source);
+      return { kind: "operator", name: "operator", via: "bearer" };
     }
     const row = await findActiveTokenByHash(ctx.db, hashToken(token));
-    if (!row) throw new HiveError("unauthorized", "invalid or revoked token");
+    if (!row) throw invalidToken();
     const now = Date.now();
     if (now - (lastTouched.get(row.id) ?? 0) > 60_000) {
       lastTouched.set(row.id, now);
@@ -54,6 +61,11 @@ export async function resolveActor({ ctx, input }: { ctx: HiveContext; input: Pr
     if (sessionId) {
       const session = await findLiveSession(ctx.db, sessionId, new Date());
       if (session) return { kind: "operator", name: session.subject, via: "session", sessionId, expiresAt: session.expiresAt };
+    } else {
+      // A forged cookie counts as a failed credential; one that merely expired or was logged out does not (it
+      // can only come from a real login, and a browser keeps sending it).
+      const answer = throttle.failed(source, new HiveError("unauthorized", "log in as an operator first"));
+      if (answer.code === "rate_limited") throw answer;
     }
   }
   return null;
