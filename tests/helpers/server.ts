@@ -114,8 +114,9 @@ export async function startServer(
     },
   };
   if (options.waitForListening !== false) {
-    // HIVE_TEST_START_TIMEOUT_MS stretches the wait on a crowded machine (a first start's initdb can take a minute there).
-    const startTimeout = Number(process.env.HIVE_TEST_START_TIMEOUT_MS || 60_000);
+    // A first start creates the embedded database (tens of seconds on a busy 2-core machine);
+    // HIVE_TEST_START_TIMEOUT_MS stretches the wait further.
+    const startTimeout = Number(process.env.HIVE_TEST_START_TIMEOUT_MS || 110_000);
     const listening = server.waitForLog((line) => typeof line.msg === "string" && line.msg.startsWith("listening on"), startTimeout);
     const died = exited.then((code) => {
       throw new Error(`server exited with ${code} before listening:\n${text}`);
@@ -129,6 +130,16 @@ export async function startServer(
     }
   }
   return server;
+}
+
+/** Starts several servers side by side; if one fails, the others are stopped before the error is thrown. */
+export async function startServers<T extends Record<string, string | undefined>[]>(...envs: T): Promise<{ [K in keyof T]: ServerProcess }> {
+  const results = await Promise.allSettled(envs.map((env) => startServer(env)));
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+  const started = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  if (!failed) return started as { [K in keyof T]: ServerProcess };
+  await Promise.all(started.map((server) => server.stop()));
+  throw failed.reason;
 }
 
 /** fetch with the operator's bearer token (scripts' way in: no cookie, so no Origin check). */

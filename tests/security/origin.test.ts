@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawRequest } from "../helpers/raw-http";
-import { operatorFetch, type ServerProcess, startServer, TEST_OPERATOR_TOKEN } from "../helpers/server";
+import { operatorFetch, type ServerProcess, startServers, TEST_OPERATOR_TOKEN } from "../helpers/server";
 
 let local: ServerProcess; // no HIVE_PUBLIC_URL: the loopback names of the default are our origin
 let behindProxy: ServerProcess; // public URL https://hive.example.com, proxy on 127.0.0.1
 
 beforeAll(async () => {
-  [local, behindProxy] = await Promise.all([
-    startServer(),
-    startServer({ HIVE_PUBLIC_URL: "https://hive.example.com", HIVE_TRUSTED_PROXIES: "127.0.0.1" }),
-  ]);
+  [local, behindProxy] = await startServers({}, { HIVE_PUBLIC_URL: "https://hive.example.com", HIVE_TRUSTED_PROXIES: "127.0.0.1" });
 });
 afterAll(async () => {
   await Promise.all([local?.stop(), behindProxy?.stop()]);

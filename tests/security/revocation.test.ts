@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentPrefix, cleanupAgents, eventually } from "../helpers/docker";
 import { createMigratedDatabase, type PostgresCluster, startPostgres } from "../helpers/postgres";
 import { readEvents } from "../helpers/sse";
-import { agentFetch, askQuestion, mintAgentToken, operatorFetch, type ServerProcess, spawnAgent, startServer, TEST_OPERATOR_TOKEN } from "../helpers/server";
+import { agentFetch, askQuestion, mintAgentToken, operatorFetch, type ServerProcess, spawnAgent, startServers, TEST_OPERATOR_TOKEN } from "../helpers/server";
 
 // Two replicas on one PostgreSQL: a credential ended through A closes what it holds open on B.
 let cluster: PostgresCluster;
@@ -13,7 +13,7 @@ const prefix = agentPrefix();
 beforeAll(async () => {
   cluster = await startPostgres();
   const url = await createMigratedDatabase(cluster.url());
-  [a, b] = await Promise.all([startServer({ DATABASE_URL: url }), startServer({ DATABASE_URL: url })]);
+  [a, b] = await startServers({ DATABASE_URL: url }, { DATABASE_URL: url });
 });
 afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
