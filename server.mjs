@@ -73,6 +73,7 @@ const serve = (req, res) => (serveStatic(req, res) ? Promise.resolve() : handle(
 // server/http/edge.mjs writes in Next's place); Next's own compressor is off, as it would commit a response's
 // head before those could replace it. Event streams send `no-transform`, which the compressor honours.
 const compress = require("next/dist/compiled/compression")();
+const publicUrlIsHttps = hive.context.config.publicUrl.startsWith("https:");
 
 let inflight = 0;
 let drained = () => {};
@@ -124,7 +125,7 @@ const server = http.createServer((req, res) => {
     if (zlibStream instanceof Duplex && zlibStream !== res) zlibStream.destroy();
     else res.off("drain", noop);
   });
-  routeRequest(req, res, serve).catch((error) => {
+  routeRequest(req, res, serve, { https: publicUrlIsHttps }).catch((error) => {
     logger.error({ traceId, err: error?.message }, "request handler failed");
     if (!res.headersSent) {
       res.statusCode = 500;

@@ -1,5 +1,7 @@
 import type { Metadata, Viewport } from "next";
+import { headers } from "next/headers";
 import { getConfig } from "@/server/config";
+import { NONCE_HEADER } from "@/server/http/edge.mjs";
 import "./globals.css";
 
 // The base path is chosen when the server starts (HIVE_BASE_PATH), so no page may be prerendered at build time.
@@ -30,12 +32,14 @@ function headScript(basePath: string): string {
   return basePath ? `self.TURBOPACK_CHUNK_BASE_PATH=${JSON.stringify(`${basePath}/_next/`)};${theme}` : theme;
 }
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const { basePath } = getConfig();
+  // The page's Content-Security-Policy admits inline scripts only with this response's nonce (server/http/edge.mjs).
+  const nonce = (await headers()).get(NONCE_HEADER) ?? undefined;
   return (
     <html lang="en" data-base-path={basePath} suppressHydrationWarning>
       <head>
-        <script dangerouslySetInnerHTML={{ __html: headScript(basePath) }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: headScript(basePath) }} />
       </head>
       <body>{children}</body>
     </html>

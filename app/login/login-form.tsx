@@ -59,7 +59,7 @@ export function LoginForm() {
       <button type="submit" className="primary" disabled={busy || token.length === 0}>
         {busy ? "Logging in…" : "Log in"}
       </button>
-      <p className="muted" style={{ margin: 0, fontSize: 12.5 }}>
+      <p className="muted small login-hint">
         The token was printed when the dashboard first started, or set with HIVE_OPERATOR_TOKEN.
       </p>
     </form>

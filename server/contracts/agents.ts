@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { AgentName } from "./common";
 
 /** Where an agent stands, in words of no particular engine (how it reads is the page's business). */

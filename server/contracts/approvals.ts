@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { AgentName } from "./common";
 import { AgentConfigInput, ProposedConfigInput } from "./containers";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 /** Agent names: lowercase letters, digits and inner hyphens, starting with a letter, at most 40 characters. */
 export const AGENT_NAME_PATTERN = /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/;

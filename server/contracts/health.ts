@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 export const RuntimeSnapshot = z.object({
   status: z.enum(["unknown", "up", "down"]),

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { AgentName } from "./common";
 import { LogLineView } from "./containers";
 import { LOG_LINES_DEFAULT, LOG_LINES_MAX } from "./journal-lines";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 export const QuestionStatus = z.enum(["pending", "answered", "expired", "cancelled", "retracted"]);
 export const QuestionId = z.string().regex(/^q_[A-Za-z0-9_-]{8,40}$/, { error: "not a question id" });

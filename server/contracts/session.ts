@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 export const LoginInput = z.strictObject({
   token: z.string().min(1, { error: "enter the operator token" }).max(512),

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { ContainerView, SpawningView } from "./containers";
 import { RuntimeSnapshot } from "./health";
 import { QuestionView } from "./questions";

@@ -1,5 +1,6 @@
 // What server.mjs checks before Next routes a request, and the JSON it answers with when Next's own answer would
 // not be: plain JavaScript, because it runs in the Node server in front of Next, outside Next's bundles.
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { Socket } from "node:net";
 
@@ -61,15 +62,69 @@ async function allowedMethods(handle, req) {
   return answered && answer.statusCode < 400 && allow ? String(allow) : null;
 }
 
+/** Set on every answer, pages and API alike. */
+const COMMON_HEADERS = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "X-Frame-Options": "DENY",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Resource-Policy": "same-origin",
+};
+/** JSON and event streams are never rendered: they may load nothing and be framed by no one. */
+const API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/** The page-rendering request header Next reads its script nonce from; also the one our layout reads. */
+export const NONCE_HEADER = "x-hive-nonce";
+
+/**
+ * A page's policy: scripts only with this response's nonce (Next puts it on its own scripts, the layout on its
+ * theme script) and what they load ('strict-dynamic'); styles and everything else from our own origin only.
+ */
+export function pagePolicy(nonce) {
+  return [
+    "default-src 'self'",
+    `script-src 'nonce-${nonce}' 'strict-dynamic'`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+/**
+ * The security headers of one answer. A page gets a fresh nonce, handed to Next through the request's own
+ * Content-Security-Policy header (where Next looks for it); whatever the client sent there is replaced.
+ */
+function applySecurityHeaders(req, res, { api, https }) {
+  for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
+  if (https) res.setHeader("Strict-Transport-Security", "max-age=31536000");
+  delete req.headers[NONCE_HEADER];
+  delete req.headers["content-security-policy-report-only"];
+  if (api) {
+    delete req.headers["content-security-policy"];
+    res.setHeader("Content-Security-Policy", API_POLICY);
+    return;
+  }
+  const nonce = randomBytes(18).toString("base64url");
+  const policy = pagePolicy(nonce);
+  req.headers["content-security-policy"] = policy;
+  req.headers[NONCE_HEADER] = nonce;
+  res.setHeader("Content-Security-Policy", policy);
+}
+
 /**
  * Serves one request through Next, or answers it here: a refused path (400), a method no route handles (405),
  * and Next's empty 405 for an API route turned into the one JSON error shape with `Allow`. Resolves when Next
  * is done with the request.
  */
-export async function routeRequest(req, res, handle) {
+export async function routeRequest(req, res, handle, { https = false } = {}) {
+  const api = isApiPath(req.url ?? "");
+  applySecurityHeaders(req, res, { api, https });
   const unsafe = unsafePathReason(req.url);
   if (unsafe) return sendJsonError(res, 400, "invalid_request", unsafe);
-  const api = isApiPath(req.url ?? "");
   if (api && req.method === "OPTIONS") {
     const allow = await allowedMethods(handle, req);
     if (!allow) return sendJsonError(res, 404, "not_found", `no API route at ${req.url.split("?")[0]}`);
