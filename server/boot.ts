@@ -1,4 +1,5 @@
 import "server-only";
+import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
 import { type HiveApp, registerApp } from "./app";
 import { StateSnapshotCache } from "./caches/state-snapshot";
@@ -21,6 +22,7 @@ import { DataDirLockedError } from "./db/lock";
 import { log } from "./log";
 import { RUNTIME_DRIVERS } from "./runtime/registry";
 import { DependencyMonitor } from "./runtime/monitor";
+import { ClientSlots } from "./security/client-slots";
 import { CredentialThrottle } from "./security/credential-throttle";
 import { newId } from "./security/tokens";
 import { CrashWatch } from "./workers/crash-watch";
@@ -115,6 +117,8 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
     const revocations = new RevocationWatch(database, logger.child({ component: "revocations" }));
     await revocations.start();
     const shutdownController = new AbortController();
+    // Every open stream and long poll listens for shutdown: hundreds are normal, not a leak.
+    setMaxListeners(0, shutdownController.signal);
     const context: HiveContext = {
       config,
       logger,
@@ -134,6 +138,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       revocations,
       writeRetry,
       credentialThrottle: new CredentialThrottle(),
+      logFollows: new ClientSlots(config.logFollowsPerClient, "log follows", "HIVE_LOG_FOLLOWS_PER_CLIENT"),
       instanceId,
       shutdownSignal: shutdownController.signal,
     };

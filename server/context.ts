@@ -12,6 +12,7 @@ import type { FleetPicture } from "./fleet/fleet-picture";
 import type { InFlightSlots } from "./in-flight/in-flight-slots";
 import type { DependencySnapshot, DependencyStatus } from "./runtime/monitor";
 import type { ContainerRuntime } from "./runtime/types";
+import type { ClientSlots } from "./security/client-slots";
 import type { WriteRetry } from "./write-retry/write-retry";
 import type { CredentialThrottle } from "./security/credential-throttle";
 
@@ -55,6 +56,8 @@ export type HiveContext = {
   readonly writeRetry: WriteRetry;
   /** Failed credentials per client address (this process). */
   readonly credentialThrottle: CredentialThrottle;
+  /** Log follows each client address holds open (this process). */
+  readonly logFollows: ClientSlots;
   /** This process among the replicas sharing the database: owns the in-flight slots it claims. */
   readonly instanceId: string;
   /** Aborted when shutdown begins: streams and long polls end so in-flight requests can finish. */

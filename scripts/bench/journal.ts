@@ -2,6 +2,7 @@
 // printed → on the SSE stream, side by side with the engine's own follow stream, and → shown in Chromium), and the
 // longest main-thread task in Chromium while 5000 long lines render and scroll.
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import http from "node:http";
 import { chromium } from "@playwright/test";
 import { ensureTestImage } from "../../tests/helpers/test-image";
@@ -50,6 +51,18 @@ async function spawn(server: Awaited<ReturnType<typeof startBenchServer>>, name:
   return ((await response.json()) as { agent: { containerId: string } }).agent.containerId;
 }
 
+const PROBE_FOLLOWS = 60;
+
+/** Times `work` every `everyMs` until `signal` aborts. */
+async function sampleUntil(signal: AbortSignal, everyMs: number, work: () => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  while (!signal.aborted) {
+    times.push(await timed(work));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  return times;
+}
+
 const printedAt = (text: string) => Number(/ t=(\d+)$/.exec(text)?.[1] ?? Number.NaN);
 
 export async function run() {
@@ -57,7 +70,8 @@ export async function run() {
   const prefix = `benchj${randomBytes(2).toString("hex")}`;
   const big = `${prefix}-big`;
   const ticker = `${prefix}-tick`;
-  const server = await startBenchServer();
+  // One client opens 60 follows below (the per-client limit is 20 by default).
+  const server = await startBenchServer({ HIVE_LOG_FOLLOWS_PER_CLIENT: String(PROBE_FOLLOWS) });
   try {
     for (let attempt = 0; ; attempt++) {
       const health = (await (await fetch(`${server.baseUrl}/dashboard-healthz`)).json()) as { runtime: { status: string } };
@@ -237,6 +251,29 @@ export async function run() {
       } finally {
         await browser.close();
       }
+    });
+
+    // The probe while 60 follows open at once and stay open, beside the engine's own ping while the same 60 engine
+    // log streams open (docker-modem used to format every open follow's socket on each engine call: 7-60 s stalls).
+    await step("probe under 60 follows", [`/dashboard-healthz p99 (${PROBE_FOLLOWS} follows opening)`, `/dashboard-healthz max (${PROBE_FOLLOWS} follows opening)`], async () => {
+      const follows = new AbortController();
+      setMaxListeners(PROBE_FOLLOWS * 2, follows.signal);
+      const sampling = new AbortController();
+      const probes = sampleUntil(sampling.signal, 100, async () => (await fetch(`${server.baseUrl}/dashboard-healthz`)).text());
+      const pings = sampleUntil(sampling.signal, 100, () => getBytes({ socketPath: ENGINE_SOCKET, path: "/_ping" }));
+      const opened = await Promise.all(
+        Array.from({ length: PROBE_FOLLOWS }, () => api(server, `/api/agents/${ticker}/logs/stream`, { signal: follows.signal })),
+      );
+      const refused = opened.filter((response) => response.status !== 200).length;
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      sampling.abort();
+      const [healthTimes, pingTimes] = await Promise.all([probes, pings]);
+      follows.abort();
+      for (const response of opened) await response.body?.cancel().catch(() => undefined);
+      if (refused) throw new Error(`${refused} of ${PROBE_FOLLOWS} follows were refused`);
+      console.log(`  probe: ${healthTimes.length} /dashboard-healthz and ${pingTimes.length} engine pings while ${PROBE_FOLLOWS} follows opened and stayed open`);
+      report(`/dashboard-healthz p99 (${PROBE_FOLLOWS} follows opening)`, percentile(healthTimes, 99), percentile(pingTimes, 99), { max: 1000, label: "< 1 s" });
+      report(`/dashboard-healthz max (${PROBE_FOLLOWS} follows opening)`, Math.max(...healthTimes), Math.max(...pingTimes), { max: 1000, label: "< 1 s" });
     });
   } finally {
     await server.stop();

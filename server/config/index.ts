@@ -96,6 +96,7 @@ const EnvSchema = z
     HIVE_RUNTIME_MAX_RETRIES: integer(0, 0, 1_000_000),
     HIVE_RUNTIME_TIMEOUT_MS: integer(3_000, 100, 600_000),
     HIVE_TOMBSTONE_RETENTION_DAYS: integer(0, 0, 36_500),
+    HIVE_LOG_FOLLOWS_PER_CLIENT: integer(20, 1, 10_000),
     HIVE_SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
     HIVE_BACKUP_DIR: z.preprocess((value) => (value === "" ? undefined : value), z.string().default("./backups")),
     HIVE_BACKUP_RETENTION_DAYS: integer(7, 0, 36_500),
@@ -181,6 +182,8 @@ export type HiveConfig = {
   };
   /** 0 = keep tombstones until an operator purges them. */
   tombstoneRetentionDays: number;
+  /** Log follows one client address may hold open at once (per process). */
+  logFollowsPerClient: number;
   /** The whole shutdown's deadline after SIGTERM; requests drain for at most half of it. */
   shutdownTimeoutMs: number;
   backup: {
@@ -247,6 +250,7 @@ export function parseConfig(env: Record<string, string | undefined>): HiveConfig
       timeoutMs: e.HIVE_RUNTIME_TIMEOUT_MS,
     },
     tombstoneRetentionDays: e.HIVE_TOMBSTONE_RETENTION_DAYS,
+    logFollowsPerClient: e.HIVE_LOG_FOLLOWS_PER_CLIENT,
     shutdownTimeoutMs: e.HIVE_SHUTDOWN_TIMEOUT_MS,
     backup: {
       dir: path.resolve(e.HIVE_BACKUP_DIR),

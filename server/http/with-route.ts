@@ -32,6 +32,11 @@ export type RouteContext<A extends AuthMode, B, Q, P> = {
   body: B;
   query: Q;
   params: P;
+  /**
+   * Runs `release` when this request is over: at once for a plain answer, when the stream ends (or its client goes
+   * away) for an event stream. For what a request holds while it streams (a per-client slot).
+   */
+  holdUntilDone(release: () => void): void;
   /** Details added to this request's audit row. */
   audit: { target?: string; detail?: Record<string, unknown> };
 };
@@ -140,6 +145,10 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
       let context: HiveContext | undefined;
       let watched: { signal: AbortSignal; release: () => void } | undefined;
       let streamHoldsWatch = false;
+      const held: (() => void)[] = [];
+      const releaseHeld = () => {
+        for (const release of held.splice(0)) release();
+      };
       let actor: Actor | null = null;
       const audit: RouteContext<A, B, Q, P>["audit"] = {};
       let response: Response;
@@ -185,12 +194,15 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
             return watched.signal;
           },
         });
-        const result = await handler({ ctx, request, body, query, params, audit });
+        const result = await handler({ ctx, request, body, query, params, audit, holdUntilDone: (release) => void held.push(release) });
         response = result instanceof Response ? result : Response.json(result ?? { ok: true });
         // A long poll its credential's end cut short answers 401.
         if (watched?.signal.aborted && isHiveError(watched.signal.reason)) throw watched.signal.reason;
-        if (watched && isEventStream(response)) {
-          response = releasedWhenDone(response, watched.release);
+        if (watched) held.push(watched.release);
+        if (held.length && isEventStream(response)) {
+          const release = once(releaseHeld);
+          request.signal.addEventListener("abort", release, { once: true });
+          response = releasedWhenDone(response, release);
           streamHoldsWatch = true;
         }
         for (const [key, value] of Object.entries(responseHeaders(traceId))) {
@@ -200,8 +212,11 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
         failure = toHiveError(error, { engine: context?.engine, logger, storage: context && storageLocation(context.config) });
         response = errorResponse(failure, traceId);
       }
+      if (!streamHoldsWatch) {
+        watched?.release();
+        releaseHeld();
+      }
       // This process's writes are visible to its next state read at once, not only after their NOTIFY arrives.
-      if (!streamHoldsWatch) watched?.release();
       if (context && MUTATING.has(method)) context.caches.state.invalidate();
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       const client = context ? clientAddress(request, context.config.auth.trustedProxies) : peerAddress(request);
@@ -264,6 +279,13 @@ async function writeAudit(
     logger.error({ audit: { ...entry, actor: describeActor(entry.actor) }, err: (error as Error).message }, "audit write failed");
   }
 }
+
+const once = (work: () => void) => {
+  let done = false;
+  return () => {
+    if (!done) (done = true), work();
+  };
+};
 
 const isEventStream = (response: Response) => Boolean(response.body) && (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
 

@@ -32,6 +32,7 @@ describe("configuration", () => {
         timeoutMs: 3_000,
       },
       tombstoneRetentionDays: 0,
+      logFollowsPerClient: 20,
       shutdownTimeoutMs: 10_000,
       backup: { dir: path.resolve("backups"), retentionDays: 7, serverUrl: "http://127.0.0.1:3000" },
       logLevel: "info",

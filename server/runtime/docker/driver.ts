@@ -49,6 +49,7 @@ import { classifyEngineError, type EngineFailure } from "./errors";
 import { EventTranslator } from "./events";
 import { CursorBuilder, decodeCursor, encodeCursor, engineSince, resumeFilter, timestampNanos } from "./log-cursor";
 import { rawEngineGet } from "./raw-log-reader";
+import { StreamingAgent } from "./streaming-agent";
 import type { DockerSettings } from "./settings";
 
 /** Variables images commonly set themselves; not part of an agent's own config. */
@@ -103,7 +104,7 @@ export class DockerRuntime implements ContainerRuntime {
     this.quick = new Docker({ ...endpoint, timeout: options.probeTimeoutMs + 1_000 });
     this.slow = new Docker({ ...endpoint, timeout: 15 * 60_000 });
     // Each stream owns its connection, closed with it: an ended follow never idles on as a pooled socket.
-    const ownConnections: Docker.DockerOptions & { agent: http.Agent } = { ...endpoint, agent: new http.Agent({ keepAlive: false }) };
+    const ownConnections: Docker.DockerOptions & { agent: http.Agent } = { ...endpoint, agent: new StreamingAgent({ keepAlive: false }) };
     this.streaming = new Docker(ownConnections);
   }
 
