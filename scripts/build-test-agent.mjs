@@ -75,4 +75,8 @@ const lines = String(output)
 const failure = lines.find((line) => line.error || line.errorDetail);
 if (failure) fail(`the engine refused the import: ${failure.error ?? failure.errorDetail?.message}`);
 const image = await docker.getImage(`${repo}:${tag}`).inspect();
-process.stdout.write(`${repo}:${tag} ${image.Id}\n`);
+// Also tagged by the script it holds: checkouts sharing this engine retag :latest with their own script, so a test
+// that needs this script's switches names this tag instead.
+const scriptTag = `script-${createHash("sha256").update(agentScript).digest("hex").slice(0, 16)}`;
+await docker.getImage(image.Id).tag({ repo, tag: scriptTag });
+process.stdout.write(`${repo}:${tag} ${repo}:${scriptTag} ${image.Id}\n`);
