@@ -35,7 +35,7 @@ module.exports = {
       comment: "Services return data or async iterables; routes turn them into JSON or SSE.",
       severity: "error",
       from: { path: "^server/services/" },
-      to: { path: "^(server/http/|app/|next/)" },
+      to: { path: "^(server/http/|server/mcp/|app/|next/)" },
     },
     {
       name: "services-know-no-workers",
@@ -59,11 +59,18 @@ module.exports = {
       to: { path: "^server/services/([^/]+)/internal/", pathNot: "^server/services/$1/internal/" },
     },
     {
+      name: "tools-are-thin",
+      comment: "MCP tools are handlers like routes: they reach the database and the engine only through services' verbs.",
+      severity: "error",
+      from: { path: "^server/mcp/" },
+      to: { path: "^server/(db|runtime|workers|services/([^/]+/internal|shared))/" },
+    },
+    {
       name: "runtime-knows-no-database",
       comment: "Engine drivers talk to the engine only; what the dashboard keeps is the services' business.",
       severity: "error",
       from: { path: "^server/runtime/" },
-      to: { path: "^server/(db|services|workers|http|fleet|caches|events|in-flight|credentials)/" },
+      to: { path: "^server/(db|services|workers|http|mcp|fleet|caches|events|in-flight|credentials)/" },
     },
     {
       name: "drivers-stay-in-their-folder",
@@ -77,7 +84,7 @@ module.exports = {
       comment: "The database layer imports no layer above it.",
       severity: "error",
       from: { path: "^server/db/" },
-      to: { path: "^server/(services|workers|http|runtime|fleet|caches|events|in-flight|credentials)/" },
+      to: { path: "^server/(services|workers|http|mcp|runtime|fleet|caches|events|in-flight|credentials)/" },
     },
     {
       name: "routes-are-thin",

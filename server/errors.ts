@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   agent_not_found: 404,
   image_not_found: 404,
   method_not_allowed: 405,
+  not_acceptable: 406,
   conflict: 409,
   action_in_flight: 409,
   question_resolved: 409,

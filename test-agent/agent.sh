@@ -7,6 +7,8 @@
 #   - with $AGENT_ASK set, asks the operator that question through the dashboard's API (busybox wget, with the
 #     HIVE_API_URL and HIVE_AGENT_TOKEN it was given), options from $AGENT_ASK_OPTIONS ("a|b|c"),
 #     $AGENT_ASK_MULTI=1 for several, $AGENT_ASK_TTL seconds; then waits and prints "answer: <answer>";
+#   - with $AGENT_MCP_ASK set, asks the same through the MCP endpoint ($HIVE_MCP_URL: initialize, then the
+#     ask_operator tool, then wait_for_answer while it is pending) and prints "mcp answer: <answer>";
 #   - with $AGENT_REQUEST_APPROVAL set (a JSON body), asks for an approval as a manager would;
 #   - with $AGENT_EAT_MB set, holds that many megabytes right after boot (to meet a memory limit: OOM).
 # Optional, for the journal tests (nothing changes while they are unset):
@@ -93,6 +95,41 @@ ask_operator() {
 }
 
 [ -n "$AGENT_ASK" ] && ask_operator &
+
+# MCP over Streamable HTTP with busybox wget: one JSON-RPC message per POST, answered with JSON.
+mcp_post() {
+  wget -q -O - --header "Content-Type: application/json" --header "Accept: application/json, text/event-stream" \
+    --header "Authorization: Bearer $HIVE_AGENT_TOKEN" --header "MCP-Protocol-Version: 2025-06-18" \
+    --post-data "$1" "$HIVE_MCP_URL"
+}
+
+mcp_ask() {
+  init=$(mcp_post '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"hive-test-agent","version":"1"}}}') ||
+    { echo "[$NAME] mcp initialize refused" >&2; return; }
+  echo "[$NAME] mcp server: $(printf '%s' "$init" | sed -n 's/.*"serverInfo":{"name":"\([^"]*\)".*/\1/p')"
+  mcp_post '{"jsonrpc":"2.0","method":"notifications/initialized"}' > /dev/null
+  call="{\"name\":\"ask_operator\",\"arguments\":{\"question\":\"$(json_escape "$AGENT_MCP_ASK")\"}}"
+  id=2
+  while true; do
+    result=$(mcp_post "{\"jsonrpc\":\"2.0\",\"id\":$id,\"method\":\"tools/call\",\"params\":$call}") || { sleep 1; continue; }
+    # structuredContent is {"question_id":…,"status":…,"answer":…}, in that order.
+    outcome=$(printf '%s' "$result" | sed -n 's/.*"structuredContent":{"question_id":"\([^"]*\)","status":"\([a-z]*\)","answer":"\{0,1\}\([^"]*\)"\{0,1\},.*/\1 \2 \3/p')
+    qid=${outcome%% *}; rest=${outcome#* }; status=${rest%% *}; answer=${rest#* }
+    if [ -z "$status" ]; then
+      echo "[$NAME] mcp tool call failed: $result" >&2
+      return
+    fi
+    if [ "$status" != "pending" ]; then
+      echo "[$NAME] mcp answer: $answer"
+      return
+    fi
+    echo "[$NAME] mcp question $qid pending"
+    call="{\"name\":\"wait_for_answer\",\"arguments\":{\"question_id\":\"$qid\"}}"
+    id=$((id + 1))
+  done
+}
+
+[ -n "$AGENT_MCP_ASK" ] && [ -n "$HIVE_MCP_URL" ] && mcp_ask &
 
 # A manager agent's request for a new agent or a config change: the JSON body in $AGENT_REQUEST_APPROVAL.
 request_approval() {

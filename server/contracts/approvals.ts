@@ -9,18 +9,26 @@ export const ApprovalIdParams = z.object({ id: ApprovalId });
 
 const Description = z.string().trim().min(1, { error: "say why" }).max(2000, { error: "at most 2000 characters" });
 
+/** A manager asks for a new agent (the `request_spawn` tool; `kind: "spawn"` on the REST route). */
+export const SpawnRequestInput = z.strictObject({
+  name: AgentName.describe("name of the agent to create"),
+  config: AgentConfigInput.describe("what the agent is made of: image, and optionally cmd, env, memoryMb, cpus, network"),
+  role: z.enum(["agent", "manager"]).optional().describe('"agent" (default) or "manager"'),
+  description: Description.describe("why the agent is needed: the operator reads this before approving"),
+});
+export type SpawnRequestInput = z.infer<typeof SpawnRequestInput>;
+
+/** A manager proposes a whole new config for an existing agent (the `request_config_change` tool). */
+export const ConfigChangeRequestInput = z.strictObject({
+  name: AgentName.describe("the agent to change"),
+  config: ProposedConfigInput.describe('the whole proposed config; an env entry {"keep": true} keeps the current value'),
+  description: Description.describe("why the change is needed: the operator reads this beside the diff"),
+});
+export type ConfigChangeRequestInput = z.infer<typeof ConfigChangeRequestInput>;
+
 export const RequestApprovalInput = z.discriminatedUnion(
   "kind",
-  [
-    z.strictObject({
-      kind: z.literal("spawn"),
-      name: AgentName,
-      config: AgentConfigInput,
-      role: z.enum(["agent", "manager"]).optional(),
-      description: Description,
-    }),
-    z.strictObject({ kind: z.literal("config_change"), name: AgentName, config: ProposedConfigInput, description: Description }),
-  ],
+  [SpawnRequestInput.extend({ kind: z.literal("spawn") }), ConfigChangeRequestInput.extend({ kind: z.literal("config_change") })],
   { error: 'kind must be "spawn" or "config_change"' },
 );
 export type RequestApprovalInput = z.infer<typeof RequestApprovalInput>;

@@ -112,3 +112,16 @@ export const AgentNameParams = z.object({ name: AgentName });
 
 export const StopAgentInput = z.strictObject({ timeoutSeconds: z.number().int().min(0).max(300).optional() });
 export type StopAgentInput = z.infer<typeof StopAgentInput>;
+
+/** What an agent reads about itself (`GET /api/agent/agents/:name`, the `describe_self` tool). */
+export const OwnAgentView = z.object({
+  agent: z.string(),
+  role: z.enum(["agent", "manager"]),
+  /** The dashboard's view of the engine: "up", "down", or "unknown" before its first probe. */
+  runtime: z.enum(["unknown", "up", "down"]),
+  /** What operators (or a manager) want: running or stopped; null before anyone decided. */
+  desiredState: z.enum(["running", "stopped"]).nullable(),
+  /** Its container as the operators' page shows it; null when the engine is not up or has no such container. */
+  container: ContainerView.nullable(),
+});
+export type OwnAgentView = z.infer<typeof OwnAgentView>;

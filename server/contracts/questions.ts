@@ -6,20 +6,33 @@ export const QuestionIdParams = z.object({ id: QuestionId });
 
 export const AskQuestionInput = z
   .strictObject({
-    question: z.string().trim().min(1, { error: "must not be empty" }).max(4000, { error: "must be at most 4000 characters" }),
+    question: z
+      .string()
+      .trim()
+      .min(1, { error: "must not be empty" })
+      .max(4000, { error: "must be at most 4000 characters" })
+      .describe("the question, as the operator will read it"),
     options: z
       .array(z.string().trim().min(1, { error: "options must not be empty" }).max(200, { error: "options must be at most 200 characters" }))
       .max(20, { error: "at most 20 options" })
       .refine((options) => new Set(options).size === options.length, { error: "options must be distinct" })
-      .optional(),
-    multi: z.boolean().optional(),
+      .optional()
+      .describe("answers to choose from (the operator may still type their own)"),
+    multi: z.boolean().optional().describe("let the operator choose several options (needs options)"),
     ttl_seconds: z
       .number({ error: "must be a number of seconds" })
       .int({ error: "must be a whole number of seconds" })
       .min(10, { error: "must be at least 10 seconds" })
       .max(86_400, { error: "must be at most 86400 seconds (a day)" })
-      .optional(),
-    idempotency_key: z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, { error: "printable ASCII without spaces" }).optional(),
+      .optional()
+      .describe("the question expires unanswered after this many seconds (10 to 86400); none: it waits for the operator"),
+    idempotency_key: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[\x21-\x7e]+$/, { error: "printable ASCII without spaces" })
+      .optional()
+      .describe("the same key on a retried request returns the first question instead of asking twice"),
   })
   .refine((input) => !input.multi || (input.options?.length ?? 0) > 0, { error: "multi needs options", path: ["multi"] });
 export type AskQuestionInput = z.infer<typeof AskQuestionInput>;

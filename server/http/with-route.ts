@@ -1,18 +1,17 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import type { Logger } from "pino";
 import { z } from "zod";
 import { getApp } from "../app";
 import type { CallContext, HiveContext } from "../context";
 import { type Actor, type AgentActor, describeActor, type OperatorActor } from "../contracts/actors";
-import { insertAuditEntry } from "../db/queries/audit";
-import { unstorableText } from "../contracts/common";
 import { HiveError, isHiveError } from "../errors";
 import { storageLocation, toHiveError } from "../failures";
 import { log, measure, runWithLogContext, serverTimingHeader } from "../log";
+import { recordAudit } from "./audit";
 import { isSameOrigin, resolveActor, usesAmbientCredentials } from "./auth";
 import { clientAddress, peerAddress } from "./forwarded";
 import { requestScope, sameScope } from "./request-scope";
+import { validateInput } from "./validate";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const TRACE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
@@ -71,28 +70,6 @@ export function errorResponse(error: HiveError, traceId: string): Response {
 
 function responseHeaders(traceId: string): Record<string, string> {
   return { "X-Trace-Id": traceId, "Cache-Control": "no-store" };
-}
-
-function zodIssues(error: z.ZodError) {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join(".") || "(root)",
-    message: issue.message,
-  }));
-}
-
-function validate<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const unstorable = unstorableText(value);
-  if (unstorable) {
-    throw new HiveError("invalid_request", `invalid ${where}: ${unstorable.path}: ${unstorable.message}`, { issues: [unstorable] });
-  }
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = zodIssues(result.error);
-  const summary = issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path}: ${issue.message}`)
-    .join("; ");
-  throw new HiveError("invalid_request", `invalid ${where}: ${summary}`, { issues });
 }
 
 async function readJsonBody(request: Request, limit: number): Promise<unknown> {
@@ -158,11 +135,14 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
         context = app.context;
         if (context.shutdownSignal.aborted) throw new HiveError("shutting_down", "the dashboard is shutting down");
         const rawParams = (await nextContext?.params) ?? {};
-        const params = options.params ? validate(options.params, rawParams, "path") : (undefined as P);
+        const params = options.params ? validateInput(options.params, rawParams, "path") : (undefined as P);
         if (options.params && params && typeof params === "object" && "name" in params) {
           audit.target = String((params as { name: unknown }).name);
         }
-        if (MUTATING.has(method) && usesAmbientCredentials(request) && !isSameOrigin(request, context.config.publicOrigins)) {
+        // Agent routes take bearer tokens only: ambient credentials (a cookie, the proxy's identity) resolve to an
+        // operator, refused below, so a cross-site request cannot act there; a request with no token gets 401.
+        const ambientMatters = options.auth !== "agent" && usesAmbientCredentials(request);
+        if (MUTATING.has(method) && ambientMatters && !isSameOrigin(request, context.config.publicOrigins)) {
           throw new HiveError("cross_site_request", `cross-site requests are refused; use the dashboard at ${context.config.publicUrl} (HIVE_PUBLIC_URL)`);
         }
         actor = options.auth === "public" ? null : await resolveActor(context, request);
@@ -174,10 +154,10 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
           if (actor.kind !== "agent") throw new HiveError("forbidden", "this route is for agents; use an agent token");
         }
         const query = options.query
-          ? validate(options.query, Object.fromEntries(url.searchParams), "query")
+          ? validateInput(options.query, Object.fromEntries(url.searchParams), "query")
           : (undefined as Q);
         const rawBody = MUTATING.has(method) ? await readJsonBody(request, options.maxBodyBytes ?? MAX_BODY_BYTES) : undefined;
-        const body = options.body ? validate(options.body, rawBody ?? {}, "body") : (undefined as B);
+        const body = options.body ? validateInput(options.body, rawBody ?? {}, "body") : (undefined as B);
         const booted = context;
         const caller = actor;
         // The call's signal also ends with the caller's credential (token revoked, logout, session expiry, on any
@@ -224,7 +204,7 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
       if (response.status >= 500) logger.error({ ...line, code: failure?.code }, "request failed");
       else logger.info(line, "request");
       if (context && MUTATING.has(method) && !options.skipAudit) {
-        await measure("audit", () => writeAudit(context, logger, {
+        await measure("audit", () => recordAudit(context, logger, {
           actor,
           action: options.action ?? `${method} ${url.pathname}`,
           target: audit.target,
@@ -245,39 +225,6 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
       return response;
     });
   };
-}
-
-async function writeAudit(
-  { db, writeRetry }: Pick<HiveContext, "db" | "writeRetry">,
-  logger: Logger,
-  entry: {
-    actor: Actor | null;
-    action: string;
-    target?: string;
-    status: number;
-    errorCode?: string;
-    traceId: string;
-    detail?: Record<string, unknown>;
-  },
-) {
-  const row: Parameters<typeof insertAuditEntry>[1] = {
-    actorKind: entry.actor?.kind ?? "anonymous",
-    actor: describeActor(entry.actor),
-    action: entry.action,
-    target: entry.target ?? null,
-    result: entry.status < 400 ? "ok" : "error",
-    status: entry.status,
-    errorCode: entry.errorCode ?? null,
-    traceId: entry.traceId,
-    detail: entry.detail ?? null,
-  };
-  try {
-    // The request has its answer: through a database outage the row is kept and written once the database is back.
-    await writeRetry.run("audit", () => insertAuditEntry(db, row), { action: row.action, target: row.target, status: row.status, traceId: row.traceId });
-  } catch (error) {
-    // A row the database refuses is logged with everything it would have held.
-    logger.error({ audit: { ...entry, actor: describeActor(entry.actor) }, err: (error as Error).message }, "audit write failed");
-  }
 }
 
 const once = (work: () => void) => {

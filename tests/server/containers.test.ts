@@ -25,7 +25,7 @@ describe("lifecycle actions against the real engine", () => {
     const engine = (await engineState(name))!;
     expect(engine.status).toBe("running");
     const env = Object.fromEntries(engine.env.map((entry) => entry.split(/=(.*)/s).slice(0, 2)));
-    expect(env).toMatchObject({ GREETING: "hello", HIVE_API_URL: server.baseUrl, HIVE_AGENT_NAME: name, HIVE_AGENT_ROLE: "agent" });
+    expect(env).toMatchObject({ GREETING: "hello", HIVE_API_URL: server.baseUrl, HIVE_MCP_URL: `${server.baseUrl}/api/agent/mcp`, HIVE_AGENT_NAME: name, HIVE_AGENT_ROLE: "agent" });
     expect(env.HIVE_AGENT_TOKEN).toMatch(/^hive_ag_/);
     const self = await fetch(`${server.baseUrl}/api/agent/agents/${name}`, { headers: { authorization: `Bearer ${env.HIVE_AGENT_TOKEN}` } });
     expect(self.status).toBe(200);

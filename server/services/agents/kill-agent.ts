@@ -3,11 +3,13 @@ import type { ServiceCall } from "../../context";
 import { describeActor } from "../../contracts/actors";
 import type { ContainerView } from "../../contracts/containers";
 import { actThenView, requireAgentContainer } from "./internal/act-then-view";
+import { requireFleetCare } from "./internal/fleet-care";
 import { AgentTarget } from "./internal/inputs";
 
 /** SIGKILL at once. Desired state becomes stopped, so recovery leaves it down. */
 export async function killAgent({ ctx, input }: ServiceCall<AgentTarget>): Promise<ContainerView | null> {
   const { name } = AgentTarget.parse(input);
+  requireFleetCare(ctx.actor, "kill", name);
   await requireAgentContainer(ctx, name);
   return actThenView(
     ctx,

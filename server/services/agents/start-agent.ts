@@ -9,6 +9,7 @@ import { withInFlightSlot } from "../../in-flight/with-in-flight-slot";
 import { isUp } from "../../runtime/types";
 import { notifyAgentStarted } from "../inbox/notify-agent-started";
 import { actThenView, requireAgentContainer } from "./internal/act-then-view";
+import { requireFleetCare } from "./internal/fleet-care";
 
 export const StartAgentInput = z.object({
   name: AgentName,
@@ -23,6 +24,7 @@ export type StartAgentInput = z.input<typeof StartAgentInput>;
 /** Starts an agent; starting a running agent is a no-op that still succeeds. The one start path for everybody. */
 export async function startAgent({ ctx, input }: ServiceCall<StartAgentInput>): Promise<ContainerView | null> {
   const { name, cause } = StartAgentInput.parse(input);
+  requireFleetCare(ctx.actor, "start", name);
   const before = await requireAgentContainer(ctx, name);
   const actor = describeActor(ctx.actor);
   if (cause === "operator") {
