@@ -20,12 +20,14 @@ const STATE_TONE: Record<ContainerView["state"], string> = {
   stopping: "pill-info",
   removing: "pill-muted",
   exited: "pill-muted",
+  unreachable: "pill-warn",
 };
 
 const isUp = (state: ContainerView["state"]) => state === "running" || state === "starting";
 
 function stateLabel(agent: ContainerView): string {
   if (agent.state === "exited" && agent.exitCode !== null) return `exited (${agent.exitCode})`;
+  if (agent.state === "unreachable") return "node unreachable";
   return agent.state;
 }
 

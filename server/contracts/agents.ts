@@ -1,8 +1,11 @@
 import { z } from "./zod";
 import { AgentName } from "./common";
 
-/** Where an agent stands, in words of no particular engine (how it reads is the page's business). */
-export const ContainerState = z.enum(["created", "starting", "running", "paused", "stopping", "exited", "removing"]);
+/**
+ * Where an agent stands, in words of no particular engine (how it reads is the page's business). `unreachable`: its
+ * node cannot be reached, so nobody knows (not a crash; nothing is started in its place).
+ */
+export const ContainerState = z.enum(["created", "starting", "running", "paused", "stopping", "exited", "removing", "unreachable"]);
 
 /** One agent as the dashboard shows it. */
 export const AgentView = z.object({

@@ -4,8 +4,14 @@ import "server-only";
  * Where an agent stands, in words of no particular engine. The driver maps its engine's states onto these; how a
  * state reads ("up 5 minutes", "exited (137)") is the view's business.
  */
-export const AGENT_STATES = ["created", "starting", "running", "paused", "stopping", "exited", "removing"] as const;
+export const AGENT_STATES = ["created", "starting", "running", "paused", "stopping", "exited", "removing", "unreachable"] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
+
+/**
+ * `unreachable`: the agent's node cannot be reached (a cluster's node is down, or its engine does not answer), so how
+ * the agent stands is unknown. It is neither up nor down: not a crash, and nothing is started in its place.
+ */
+export const isUnreachable = (state: AgentState) => state === "unreachable";
 
 /** Running, or on its way to running again: a stop seen after this is news. */
 export const isUp = (state: AgentState) => state === "running" || state === "starting";
@@ -15,7 +21,8 @@ export type AgentContainer = {
   name: string;
   /**
    * The engine's own id of what runs the agent (a container on Docker; a service on a cluster). It stays while the
-   * agent is stopped and started again, and changes when the agent is recreated (rebuild, destroy and spawn).
+   * agent is stopped and started again, and may change when the agent is recreated (destroy and spawn; a rebuild on
+   * Docker, not on a cluster, which updates the service).
    */
   containerId: string;
   /**
@@ -46,6 +53,11 @@ export type CreateAgentSpec = {
   cpus?: number;
   network?: string;
   labels?: Record<string, string>;
+  /**
+   * The node to place a new agent on (an operator's pick), on engines with several nodes. An agent whose state volume
+   * exists already goes where the volume is; without either, the engine's own spread decides.
+   */
+  node?: string;
 };
 
 /** The settings an agent was created with, as far as the dashboard manages them. */
@@ -61,6 +73,8 @@ export type AgentContainerConfig = {
 export type StateVolume = {
   name: string;
   volumeName: string;
+  /** The node holding the volume (a volume lives on one machine). */
+  node: string;
   createdAt: string | null;
   labels: Record<string, string>;
   mountpoint: string | null;
@@ -136,12 +150,32 @@ export function isRuntimeError(error: unknown): error is RuntimeError {
 /** What a lifecycle call did: "unchanged" when the engine says the agent was in that state already. */
 export type LifecycleOutcome = "changed" | "unchanged";
 
+/** A machine the engine runs agents on: the one host of a single engine, or each node of a cluster. */
+export type RuntimeNode = {
+  name: string;
+  /** `engine`: a single engine (no cluster roles). */
+  role: "manager" | "worker" | "engine";
+  /** Whether the cluster places new work there (`pause`: keeps what it runs; `drain`: moves it off). */
+  availability: "active" | "pause" | "drain";
+  /** As the cluster sees it (a single engine that answers is `ready`). */
+  state: "ready" | "down" | "unknown" | "disconnected";
+  /** Whether the dashboard reaches the node's own engine (volumes, signals, fast crash news go through it). */
+  engineReachable: boolean;
+  /** Why the node's engine is not reachable or not usable (no endpoint configured, an endpoint that is another node). */
+  engineProblem: string | null;
+  leader: boolean;
+  cpus: number;
+  memoryBytes: number;
+};
+
 export type RuntimeCapabilities = {
   /**
    * The engine starts a crashed agent again by itself (a restart policy, a replicated service). The crash watch then
    * records the crash but leaves the restart to the engine.
    */
   restartsAgentsItself: boolean;
+  /** Agents may be placed on one of several nodes and moved between them (a cluster). */
+  placement: boolean;
 };
 
 /**
@@ -173,6 +207,14 @@ export interface ContainerRuntime {
   killAgent(name: string, signal?: string): Promise<void>;
   /** Removes the agent (forcefully) and keeps its state volume. */
   removeAgent(name: string): Promise<void>;
+  /** The machines agents run on. */
+  listNodes(): Promise<RuntimeNode[]>;
+  /**
+   * Moves an agent (and what its state volume holds) to another node: it is stopped, its state is copied to the other
+   * node and removed from the first, it is pinned there, and started again if it was running. Engines with one node
+   * refuse (`invalid`).
+   */
+  moveAgent(name: string, node: string, stopTimeoutSeconds: number): Promise<{ bytes: number }>;
   ensureStateVolume(name: string): Promise<StateVolume>;
   listStateVolumes(): Promise<StateVolume[]>;
   removeStateVolume(name: string): Promise<void>;

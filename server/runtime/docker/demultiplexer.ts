@@ -14,6 +14,11 @@ const EMPTY = Buffer.alloc(0);
  * Keeps a partial tail per stream until its line ends (or `flush`).
  */
 export class LogDemuxer {
+  /**
+   * Messages the engine itself put in the stream (frames of type 3, "systemerr"): a cluster's log broker says so when
+   * a node's logs could not be read. Never an agent's output.
+   */
+  readonly engineErrors: string[] = [];
   private buffer: Buffer = EMPTY;
   private partial: Record<"stdout" | "stderr", Buffer[]> = { stdout: [], stderr: [] };
 
@@ -34,7 +39,9 @@ export class LogDemuxer {
     while (this.buffer.length - offset >= 8) {
       const size = this.buffer.readUInt32BE(offset + 4);
       if (this.buffer.length - offset < 8 + size) break;
-      this.split(this.buffer[offset] === 2 ? "stderr" : "stdout", this.buffer.subarray(offset + 8, offset + 8 + size), lines);
+      const payload = this.buffer.subarray(offset + 8, offset + 8 + size);
+      if (this.buffer[offset] === 3) this.engineErrors.push(payload.toString("utf8").trim());
+      else this.split(this.buffer[offset] === 2 ? "stderr" : "stdout", payload, lines);
       offset += 8 + size;
     }
     this.buffer = offset === this.buffer.length ? EMPTY : this.buffer.subarray(offset);

@@ -1,5 +1,4 @@
 import "server-only";
-import { once } from "node:events";
 import http from "node:http";
 import querystring from "node:querystring";
 import type { Readable } from "node:stream";
@@ -24,6 +23,7 @@ import {
   type RuntimeCapabilities,
   RuntimeError,
   type RuntimeEvent,
+  type RuntimeNode,
   STATE_LABEL,
   STATE_MOUNT,
   type StateVolume,
@@ -48,6 +48,7 @@ import {
 import { classifyEngineError, type EngineFailure } from "./errors";
 import { EventTranslator } from "./events";
 import { CursorBuilder, decodeCursor, encodeCursor, engineSince, resumeFilter, timestampNanos } from "./log-cursor";
+import { readEngineStream, readLogBatches } from "./log-stream";
 import { rawEngineGet } from "./raw-log-reader";
 import { StreamingAgent } from "./streaming-agent";
 import type { DockerSettings } from "./settings";
@@ -56,9 +57,6 @@ import type { DockerSettings } from "./settings";
 const IMAGE_ENV = new Set(["PATH", "HOSTNAME", "HOME", "TERM"]);
 
 const ID_CACHE_MS = 15_000;
-/** A log read hands lines on in batches of this many, or after this long. */
-const READ_BATCH_LINES = 1_000;
-const READ_BATCH_MS = 5;
 /** With no stamped line to go by, a read's cursor starts this long before the read: nothing was there then. */
 const EMPTY_READ_LOOKBACK_MS = 5_000;
 
@@ -96,7 +94,7 @@ export class DockerRuntime implements ContainerRuntime {
   constructor(options: DockerRuntimeOptions) {
     this.endpoint = options.dockerHost;
     this.restartPolicy = options.restartPolicy;
-    this.capabilities = { restartsAgentsItself: options.restartPolicy !== "no" };
+    this.capabilities = { restartsAgentsItself: options.restartPolicy !== "no", placement: false };
     const endpoint = parseDockerHost(options.dockerHost);
     this.address = endpoint;
     this.probeTimeoutMs = options.probeTimeoutMs;
@@ -135,6 +133,29 @@ export class DockerRuntime implements ContainerRuntime {
       this.probeTimeoutMs,
       () => new RuntimeError("unavailable", `ETIMEDOUT: the engine did not answer within ${this.probeTimeoutMs} ms`),
     );
+  }
+
+  /** One engine, one node: its host, as the engine describes itself. */
+  async listNodes(): Promise<RuntimeNode[]> {
+    const info = SystemInfo.parse(await this.call(() => this.quick.info()));
+    this.node = info.Name;
+    return [
+      {
+        name: info.Name,
+        role: "engine",
+        availability: "active",
+        state: "ready",
+        engineReachable: true,
+        engineProblem: null,
+        leader: false,
+        cpus: info.NCPU,
+        memoryBytes: info.MemTotal,
+      },
+    ];
+  }
+
+  async moveAgent(): Promise<{ bytes: number }> {
+    throw new RuntimeError("invalid", "a single Docker engine is one node: there is no other node to move an agent to");
   }
 
   async listAgents(): Promise<AgentContainer[]> {
@@ -297,7 +318,7 @@ export class DockerRuntime implements ContainerRuntime {
       if (volume.Labels[STATE_LABEL] !== name) {
         throw new RuntimeError("conflict", `volume ${volumeName} exists but does not belong to agent ${name}`, 409);
       }
-      return this.toStateVolume(volume);
+      return this.toStateVolume(volume, await this.nodeName());
     }
     await this.call(() =>
       this.quick.createVolume({
@@ -306,13 +327,14 @@ export class DockerRuntime implements ContainerRuntime {
       }),
     );
     const created = await this.call(() => this.quick.getVolume(volumeName).inspect());
-    return this.toStateVolume(VolumeItem.parse(created));
+    return this.toStateVolume(VolumeItem.parse(created), await this.nodeName());
   }
 
-  private toStateVolume(volume: VolumeItem): StateVolume {
+  private toStateVolume(volume: VolumeItem, node: string): StateVolume {
     return {
       name: volume.Labels[STATE_LABEL] ?? "",
       volumeName: volume.Name,
+      node,
       createdAt: volume.CreatedAt ?? null,
       labels: volume.Labels,
       mountpoint: volume.Mountpoint ?? null,
@@ -461,10 +483,10 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async listStateVolumes(): Promise<StateVolume[]> {
-    const raw = await this.call(() => this.quick.listVolumes({ filters: { label: [STATE_LABEL] } }));
+    const [raw, node] = await Promise.all([this.call(() => this.quick.listVolumes({ filters: { label: [STATE_LABEL] } })), this.nodeName()]);
     return VolumeList.parse(raw)
       .Volumes.filter((volume) => volume.Labels[MANAGED_BY_LABEL] === MANAGED_BY)
-      .map((volume) => this.toStateVolume(volume))
+      .map((volume) => this.toStateVolume(volume, node))
       .filter((volume) => volume.volumeName === volumeNameFor(volume.name));
   }
 
@@ -592,62 +614,7 @@ export class DockerRuntime implements ContainerRuntime {
       since: since === undefined ? undefined : engineSince(since),
     };
     const { stream, tty } = await this.openLogStream(name, query, signal);
-    const demuxer = new LogDemuxer(tty, options.timestamps);
-    // Lines are gathered as they arrive and handed on in batches (a size, or a few milliseconds), not one promise
-    // per socket read.
-    let queue: RawLogLine[] = [];
-    let finished = false;
-    let failure: unknown = null;
-    let timer: NodeJS.Timeout | undefined;
-    let notify: (() => void) | null = null;
-    const wake = () => {
-      clearTimeout(timer);
-      timer = undefined;
-      const resume = notify;
-      notify = null;
-      resume?.();
-    };
-    // The engine flushes after every frame, so the response arrives in thousands of tiny chunks: they are taken
-    // off the stream in bulk (`read()` joins what is buffered) rather than one 'data' event each.
-    stream.on("readable", () => {
-      for (let chunk = stream.read() as Buffer | null; chunk !== null; chunk = stream.read() as Buffer | null) {
-        for (const line of demuxer.pushRaw(chunk)) queue.push(line);
-      }
-      if (queue.length >= READ_BATCH_LINES) wake();
-      else if (queue.length && !timer) timer = setTimeout(wake, READ_BATCH_MS);
-    });
-    stream.on("end", () => {
-      for (const line of demuxer.flushRaw()) queue.push(line);
-      finished = true;
-      wake();
-    });
-    // Failures surface through the iteration (also one emitted after it ended: never an uncaught exception).
-    stream.on("error", (error) => {
-      failure ??= error;
-      finished = true;
-      wake();
-    });
-    stream.on("close", () => {
-      if (!stream.readableEnded) failure ??= new Error("the engine closed the log stream early");
-      finished = true;
-      wake();
-    });
-    return (async function* () {
-      try {
-        for (;;) {
-          if (queue.length === 0 && !finished) await new Promise<void>((resolve) => (notify = resolve));
-          if (queue.length) {
-            const batch = queue;
-            queue = [];
-            yield batch;
-          } else if (failure) throw classifyEngineError(failure);
-          else if (finished) return;
-        }
-      } finally {
-        clearTimeout(timer);
-        stream.destroy();
-      }
-    })();
+    return readLogBatches(stream, new LogDemuxer(tty, options.timestamps));
   }
 
   followLogs(name: string, options: FollowOptions, signal: AbortSignal): AsyncIterable<FollowBatch> {
@@ -694,7 +661,7 @@ export class DockerRuntime implements ContainerRuntime {
       }
       return fresh.length ? [{ lines: fresh, cursor: encodeCursor(builder.cursor() ?? from!) }] : [];
     };
-    yield* this.readStream(stream, signal, (chunk) => take(demuxer.push(chunk)), () => take(demuxer.flush()));
+    yield* readEngineStream(stream, signal, (chunk) => take(demuxer.push(chunk)), () => take(demuxer.flush()));
   }
 
   private countLogStream(name: string, delta: number) {
@@ -734,32 +701,9 @@ export class DockerRuntime implements ContainerRuntime {
       }
       return events;
     };
-    for await (const event of this.readStream(stream, signal, parse, () => [])) {
+    for await (const event of readEngineStream(stream, signal, parse, () => [])) {
       if (event.type !== "agent-changed") this.forget(event.agent);
       yield event;
-    }
-  }
-
-  private async *readStream<T>(
-    stream: Readable,
-    signal: AbortSignal,
-    onChunk: (chunk: Buffer) => T[],
-    onEnd: () => T[],
-  ): AsyncIterable<T> {
-    const abort = () => stream.destroy();
-    signal.addEventListener("abort", abort, { once: true });
-    try {
-      for await (const chunk of stream) {
-        for (const item of onChunk(chunk as Buffer)) yield item;
-      }
-      for (const item of onEnd()) yield item;
-    } catch (error) {
-      if (signal.aborted) return;
-      throw classifyEngineError(error);
-    } finally {
-      signal.removeEventListener("abort", abort);
-      stream.destroy();
-      if (!stream.closed) await once(stream, "close").catch(() => undefined);
     }
   }
 }

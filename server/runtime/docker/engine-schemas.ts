@@ -66,7 +66,7 @@ export const DiskUsage = z.object({
 });
 
 /** The engine's own name for itself (its host's name): the node every agent of a single engine runs on. */
-export const SystemInfo = z.object({ Name: z.string().min(1) });
+export const SystemInfo = z.object({ Name: z.string().min(1), NCPU: z.number().default(0), MemTotal: z.number().default(0) });
 
 export const EngineEvent = z.object({
   Type: z.string(),

@@ -2,11 +2,13 @@ import { z } from "zod";
 
 // The Docker driver's own settings, validated with the rest of the configuration when HIVE_RUNTIME=docker.
 
-const optional = (schema: z.ZodType<string>) => z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+export const optional = (schema: z.ZodType<string>) => z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
 
-const DockerHost = z
+export const DOCKER_HOST_PATTERN = /^(unix:\/\/\/.+|tcp:\/\/[^/\s]+:\d+\/?|https?:\/\/[^/\s]+(:\d+)?\/?)$/;
+
+export const DockerHost = z
   .string()
-  .refine((value) => /^(unix:\/\/\/.+|tcp:\/\/[^/\s]+:\d+\/?|https?:\/\/[^/\s]+(:\d+)?\/?)$/.test(value), {
+  .refine((value) => DOCKER_HOST_PATTERN.test(value), {
     error: "must look like unix:///var/run/docker.sock or tcp://host:2375",
   });
 
