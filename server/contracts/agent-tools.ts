@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { ApprovalId, ApprovalView } from "./approvals";
 import { AgentName } from "./common";
 import { ContainerView } from "./containers";

@@ -43,3 +43,18 @@ export const AgentTokenView = z.object({
   revokedAt: z.string().nullable(),
 });
 export type AgentTokenView = z.infer<typeof AgentTokenView>;
+
+export const AgentViewList = z.object({ agents: z.array(AgentView) });
+
+// GET /api/agent-tokens?agent=, DELETE /api/agent-tokens/:id
+export const AgentTokensQuery = z.strictObject({ agent: AgentName.optional() });
+export const AgentTokenIdParams = z.object({ id: z.string().regex(/^tok_[A-Za-z0-9_-]{6,40}$/) });
+
+/** A freshly minted token: the only answer that holds its secret. */
+export const MintedAgentToken = z.object({
+  id: z.string(),
+  agent: z.string(),
+  role: AgentTokenRole,
+  createdAt: z.string(),
+  token: z.string().describe("the bearer token; shown once, only its hash is kept"),
+});

@@ -1,6 +1,6 @@
 import { z } from "./zod";
 import { AgentName } from "./common";
-import { AgentConfigInput, ProposedConfigInput } from "./containers";
+import { AgentConfigInput, ContainerView, ProposedConfigInput } from "./containers";
 
 export { AgentConfigInput, ProposedConfigInput };
 
@@ -76,3 +76,10 @@ export const TombstoneView = z.object({
   revivePending: z.boolean(),
 });
 export type TombstoneView = z.infer<typeof TombstoneView>;
+
+// POST /api/approvals/:id/approve (with the agent an approval made) and /deny
+export const ApprovalDecision = z.object({ approval: ApprovalView, agent: ContainerView.nullable().optional() });
+
+// POST /api/tombstones/:name/revive, DELETE /api/tombstones/:name
+export const RevivedTombstone = z.object({ approval: ApprovalView });
+export const PurgedTombstone = z.object({ name: z.string(), purged: z.literal(true) });

@@ -125,3 +125,14 @@ export const OwnAgentView = z.object({
   container: ContainerView.nullable(),
 });
 export type OwnAgentView = z.infer<typeof OwnAgentView>;
+
+// GET /api/agents/:name/crashes?limit=
+export const CrashesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+export const CrashList = z.object({ crashes: z.array(CrashDetailView) });
+
+// DELETE /api/agents/:name?purge=
+export const DestroyAgentQuery = z.strictObject({ purge: z.enum(["true", "false"]).default("false") });
+export const DestroyedAgent = z.object({ name: z.string(), destroyed: z.literal(true), purged: z.boolean() });
+
+// DELETE /api/agents/:name/transient
+export const ClearedAction = z.object({ cleared: z.literal(true) });

@@ -22,3 +22,6 @@ export const HealthReport = z.object({
   version: z.string(),
 });
 export type HealthReport = z.infer<typeof HealthReport>;
+
+// GET /dashboard-livez
+export const Liveness = z.object({ status: z.literal("alive"), uptimeSeconds: z.number() });

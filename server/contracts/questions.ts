@@ -93,3 +93,13 @@ export const AckInput = z.strictObject({ up_to: z.number({ error: "must be an ev
 
 export const AgentEventView = z.object({ id: z.number(), kind: z.string(), payload: z.record(z.string(), z.unknown()), created_at: z.string() });
 export type AgentEventView = z.infer<typeof AgentEventView>;
+
+// POST /api/agent/questions: 201 asked (200: the same idempotency key asked before).
+export const AskedQuestion = z.object({ id: z.string(), deadline_at: z.string().nullable() });
+
+// POST /api/questions/:id/answer and /cancel
+export const QuestionAnswer = z.object({ question: QuestionView });
+
+// GET /api/agent/events?after= (or Last-Event-ID)
+export const EventId = z.coerce.number().int().min(0);
+export const AgentEventsQuery = z.strictObject({ after: EventId.optional() });

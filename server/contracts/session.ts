@@ -11,3 +11,7 @@ export const SessionView = z.object({
   authMode: z.enum(["token", "proxy"]),
 });
 export type SessionView = z.infer<typeof SessionView>;
+
+// POST /api/session answers who logged in and until when (the cookie itself is in Set-Cookie); DELETE answers ok.
+export const LoginAnswer = z.object({ operator: z.string(), expiresAt: z.string() });
+export const LoggedOut = z.object({ ok: z.literal(true) });

@@ -35,3 +35,20 @@ export const DashboardState = z.object({
   tombstones: z.array(TombstoneView).nullable(),
 });
 export type DashboardState = z.infer<typeof DashboardState>;
+
+// GET /api/audit?limit=
+export const AuditQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
+export const AuditEntryView = z.object({
+  id: z.number(),
+  at: z.string(),
+  actorKind: z.enum(["operator", "agent", "anonymous", "system"]),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  result: z.enum(["ok", "error"]),
+  status: z.number(),
+  errorCode: z.string().nullable(),
+  traceId: z.string(),
+  detail: z.unknown(),
+});
+export const AuditList = z.object({ entries: z.array(AuditEntryView) });

@@ -1,6 +1,4 @@
-import { z } from "zod";
-import { MintAgentTokenInput } from "@/server/contracts/agents";
-import { AgentName } from "@/server/contracts/common";
+import { AgentTokensQuery, MintAgentTokenInput } from "@/server/contracts/agents";
 import { withRoute } from "@/server/http/with-route";
 import { listAgentTokens } from "@/server/services/agent-tokens/list-agent-tokens";
 import { mintAgentToken } from "@/server/services/agent-tokens/mint-agent-token";
@@ -9,7 +7,7 @@ export const dynamic = "force-dynamic";
 
 // GET /api/agent-tokens?agent=: tokens without their secrets.
 export const GET = withRoute(
-  { auth: "operator", query: z.strictObject({ agent: AgentName.optional() }) },
+  { auth: "operator", query: AgentTokensQuery },
   async ({ ctx, query }) => ({ tokens: await listAgentTokens({ ctx, input: { agent: query.agent } }) }),
 );
 

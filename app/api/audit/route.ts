@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { AuditQuery } from "@/server/contracts/state";
 import { withRoute } from "@/server/http/with-route";
 import { listAudit } from "@/server/services/dashboard/list-audit";
 
@@ -6,6 +6,6 @@ export const dynamic = "force-dynamic";
 
 // GET /api/audit?limit=: the newest audit rows.
 export const GET = withRoute(
-  { auth: "operator", query: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
+  { auth: "operator", query: AuditQuery },
   async ({ ctx, query }) => ({ entries: await listAudit({ ctx, input: { limit: query.limit } }) }),
 );

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { AgentTokenIdParams } from "@/server/contracts/agents";
 import { withRoute } from "@/server/http/with-route";
 import { revokeAgentToken } from "@/server/services/agent-tokens/revoke-agent-token";
 
@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 // DELETE /api/agent-tokens/:id: revoke.
 export const DELETE = withRoute(
-  { auth: "operator", action: "agent_token.revoke", params: z.object({ id: z.string().regex(/^tok_[A-Za-z0-9_-]{6,40}$/) }) },
+  { auth: "operator", action: "agent_token.revoke", params: AgentTokenIdParams },
   async ({ ctx, params, audit }) => {
     const token = await revokeAgentToken({ ctx, input: { id: params.id } });
     audit.target = token.agent;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { AgentEventsQuery, EventId } from "@/server/contracts/questions";
 import { HiveError } from "@/server/errors";
 import { sseResponse } from "@/server/http/sse";
 import { withRoute } from "@/server/http/with-route";
@@ -6,11 +6,10 @@ import { followInbox } from "@/server/services/inbox/follow-inbox";
 
 export const dynamic = "force-dynamic";
 
-const EventId = z.coerce.number().int().min(0);
 
 // GET /api/agent/events: the agent's inbox as server-sent events, resumable with Last-Event-ID (or ?after=).
 export const GET = withRoute(
-  { auth: "agent", query: z.strictObject({ after: EventId.optional() }) },
+  { auth: "agent", query: AgentEventsQuery },
   async ({ ctx, query, request }) => {
     const header = request.headers.get("last-event-id");
     const parsed = header === null ? null : EventId.safeParse(header);

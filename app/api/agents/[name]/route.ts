@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { AgentNameParams } from "@/server/contracts/containers";
+import { AgentNameParams, DestroyAgentQuery } from "@/server/contracts/containers";
 import { withRoute } from "@/server/http/with-route";
 import { destroyAgent } from "@/server/services/agents/destroy-agent";
 
@@ -11,7 +10,7 @@ export const DELETE = withRoute(
     auth: "operator",
     action: "agent.destroy",
     params: AgentNameParams,
-    query: z.strictObject({ purge: z.enum(["true", "false"]).default("false") }),
+    query: DestroyAgentQuery,
   },
   async ({ ctx, params, query, audit }) => {
     const purge = query.purge === "true";

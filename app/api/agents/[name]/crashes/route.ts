@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { AgentNameParams } from "@/server/contracts/containers";
+import { AgentNameParams, CrashesQuery } from "@/server/contracts/containers";
 import { withRoute } from "@/server/http/with-route";
 import { listCrashes } from "@/server/services/agents/list-crashes";
 
@@ -7,6 +6,6 @@ export const dynamic = "force-dynamic";
 
 // GET /api/agents/:name/crashes?limit=: crash history with each crash's last log lines (kept after rebuild/destroy).
 export const GET = withRoute(
-  { auth: "operator", params: AgentNameParams, query: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) }) },
+  { auth: "operator", params: AgentNameParams, query: CrashesQuery },
   async ({ ctx, params, query }) => ({ crashes: await listCrashes({ ctx, input: { name: params.name, limit: query.limit } }) }),
 );
