@@ -31,6 +31,8 @@ import { EventRetention } from "./workers/event-retention";
 import { InstanceRegistry } from "./workers/instance-registry";
 import { QuestionExpiry } from "./workers/question-expiry";
 import { TombstoneRetention } from "./workers/tombstone-retention";
+import { ForeignAgentCache } from "./caches/foreign-agents";
+import { ensureInstallationId } from "./db/queries/installation";
 import { WriteRetry } from "./write-retry/write-retry";
 import { LeaderElection } from "./workers/leader-election";
 import type { Worker } from "./workers/worker";
@@ -80,8 +82,19 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
     const credentials = await ensureOperatorCredentials(database.db, config, logger, (text) =>
       process.stdout.write(`${text}\n`),
     );
+    const installation = await ensureInstallationId(database.db);
+    if (installation.created) {
+      logger.info(
+        { installation: installation.id, knownAgents: installation.legacyAgents.length },
+        "installation identity made: the agents this database knew stay its own; others on the engine are another installation's until adopted",
+      );
+    }
     const driver = config.runtime.driver;
-    const runtime = await RUNTIME_DRIVERS[driver.name].create(driver.settings, { probeTimeoutMs: config.runtime.timeoutMs });
+    const runtime = await RUNTIME_DRIVERS[driver.name].create(driver.settings, {
+      probeTimeoutMs: config.runtime.timeoutMs,
+      installation: installation.id,
+      legacyAgents: installation.legacyAgents,
+    });
     const runtimeMonitor = new DependencyMonitor({
       dependency: runtime.kind,
       endpoint: runtime.endpoint,
@@ -131,7 +144,8 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       events,
       caches: {
         state: new StateSnapshotCache(database.db, events),
-        volumes: new StateVolumeCache(runtime, logger.child({ component: "volumes" })),
+        volumes: new StateVolumeCache(runtime, database.db, installation.id, logger.child({ component: "volumes" })),
+        foreign: new ForeignAgentCache(runtime),
       },
       slots: new InFlightSlots(),
       credentials,
@@ -140,6 +154,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       credentialThrottle: new CredentialThrottle(),
       logFollows: new ClientSlots(config.logFollowsPerClient, "log follows", "HIVE_LOG_FOLLOWS_PER_CLIENT"),
       instanceId,
+      installation: installation.id,
       shutdownSignal: shutdownController.signal,
     };
     let stopping: Promise<void> | undefined;

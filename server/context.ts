@@ -1,6 +1,7 @@
 import "server-only";
 import type { Logger } from "pino";
 import type { StateSnapshotCache } from "./caches/state-snapshot";
+import type { ForeignAgentCache } from "./caches/foreign-agents";
 import type { StateVolumeCache } from "./caches/state-volumes";
 import type { HiveConfig } from "./config";
 import type { Actor } from "./contracts/actors";
@@ -46,7 +47,7 @@ export type HiveContext = {
   readonly fleet: FleetPicture;
   /** Change notices from every replica (PostgreSQL LISTEN/NOTIFY). */
   readonly events: EventHub;
-  readonly caches: { readonly state: StateSnapshotCache; readonly volumes: StateVolumeCache };
+  readonly caches: { readonly state: StateSnapshotCache; readonly volumes: StateVolumeCache; readonly foreign: ForeignAgentCache };
   /** This process's own in-flight actions (the database slot tells every replica). */
   readonly slots: InFlightSlots;
   readonly credentials: OperatorCredentials;
@@ -60,6 +61,8 @@ export type HiveContext = {
   readonly logFollows: ClientSlots;
   /** This process among the replicas sharing the database: owns the in-flight slots it claims. */
   readonly instanceId: string;
+  /** This installation (one database's dashboards): the engine driver manages only what carries it. */
+  readonly installation: string;
   /** Aborted when shutdown begins: streams and long polls end so in-flight requests can finish. */
   readonly shutdownSignal: AbortSignal;
 };

@@ -1,11 +1,14 @@
 import { docker, expect, loginAsOperator, TEST_IMAGE, test } from "../fixtures";
 
-test("[CONTAINERS] the page lists the agent containers the engine reports, and picks up new ones on the heartbeat", async ({ page, prefix }) => {
+test("[CONTAINERS] the page lists the agent containers the engine reports, and picks up new ones on the heartbeat", async ({ page, prefix, api }) => {
+  // Made behind the dashboard's back, as its own: they carry its installation's label (others' it does not manage).
+  const { installation } = (await (await api.get("/api/diagnostics")).json()) as { installation: string };
+  const labels = (agent: string) => ({ "hive.agent": agent, "hive.installation": installation });
   const name = `${prefix}-listed`;
   const container = await docker.createContainer({
     name: `hive-${name}`,
     Image: TEST_IMAGE,
-    Labels: { "hive.agent": name },
+    Labels: labels(name),
     HostConfig: { NetworkMode: "none" },
   });
   await container.start();
@@ -16,7 +19,7 @@ test("[CONTAINERS] the page lists the agent containers the engine reports, and p
   await expect(row).toContainText(TEST_IMAGE);
 
   const later = `${prefix}-later`;
-  const second = await docker.createContainer({ name: `hive-${later}`, Image: TEST_IMAGE, Labels: { "hive.agent": later }, HostConfig: { NetworkMode: "none" } });
+  const second = await docker.createContainer({ name: `hive-${later}`, Image: TEST_IMAGE, Labels: labels(later), HostConfig: { NetworkMode: "none" } });
   await expect(page.getByRole("row", { name: `Agent ${later}` })).toBeVisible({ timeout: 12_000 });
   await expect(page.getByRole("row", { name: `Agent ${later}` }).getByText("created", { exact: true })).toBeVisible();
   await second.remove({ force: true });

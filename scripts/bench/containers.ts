@@ -14,7 +14,8 @@ async function timed<T>(work: () => Promise<T>): Promise<number> {
   return performance.now() - started;
 }
 
-async function createFleet(prefix: string) {
+/** Made behind the dashboard's back as its own: with its installation's label (it leaves others' agents alone). */
+async function createFleet(prefix: string, installation: string) {
   const names = Array.from({ length: COUNT }, (_, index) => `${prefix}-${String(index).padStart(3, "0")}`);
   const queue = [...names];
   await Promise.all(
@@ -23,7 +24,7 @@ async function createFleet(prefix: string) {
         const container = await docker.createContainer({
           name: `hive-${name}`,
           Image: TEST_IMAGE,
-          Labels: { "hive.agent": name },
+          Labels: { "hive.agent": name, "hive.installation": installation },
           HostConfig: { NetworkMode: "none", Memory: 32 * 1024 * 1024 },
         });
         await container.start();
@@ -44,9 +45,18 @@ const metric = (name: string) => (DATABASE === "postgres" ? `${name}, PostgreSQL
 
 async function measure(serverEnv: Record<string, string>) {
   const prefix = `bench${randomBytes(2).toString("hex")}`;
-  console.log(`creating ${COUNT} test-agent containers (${prefix}-*)…`);
-  const names = await createFleet(prefix);
   const server = await startBenchServer(serverEnv);
+  let installation = "";
+  let names: string[];
+  try {
+    ({ installation } = (await (await api(server, "/api/diagnostics")).json()) as { installation: string });
+    console.log(`creating ${COUNT} test-agent containers (${prefix}-*)…`);
+    names = await createFleet(prefix, installation);
+  } catch (error) {
+    await server.stop();
+    await cleanupAgents(prefix);
+    throw error;
+  }
   // names[0] and [1] restart; up to 20 agents crash; up to 15 more carry the second-dashboard samples.
   const crashNames = names.slice(2, Math.min(22, COUNT - 1));
   const pillNames = names.slice(2 + crashNames.length, 17 + crashNames.length);
@@ -84,7 +94,7 @@ async function measure(serverEnv: Record<string, string>) {
       const stateTimes: number[] = [];
       const listTimes: number[] = [];
       for (let sample = 0; sample < SAMPLES; sample++) {
-        listTimes.push(await timed(() => docker.listContainers({ all: true, filters: { label: ["hive.agent"] } })));
+        listTimes.push(await timed(() => docker.listContainers({ all: true, filters: { label: ["hive.agent", `hive.installation=${installation}`] } })));
         stateTimes.push(await timed(() => readState(server)));
       }
       if (process.env.BENCH_VERBOSE) console.log(`  /api/state: ${stateTimes.map((t) => t.toFixed(0)).join(" ")}\n  raw list:   ${listTimes.map((t) => t.toFixed(0)).join(" ")}`);

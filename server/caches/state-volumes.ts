@@ -1,5 +1,7 @@
 import "server-only";
 import type { Logger } from "pino";
+import type { Database } from "../db/client";
+import { claimedStateVolumes } from "../db/queries/installation";
 import type { ContainerRuntime, StateVolume } from "../runtime/types";
 
 const LIST_TTL_MS = 10_000;
@@ -16,12 +18,17 @@ export class StateVolumeCache {
 
   constructor(
     private readonly runtime: ContainerRuntime,
+    private readonly db: Database,
+    private readonly installation: string,
     private readonly logger: Logger,
   ) {}
 
   list(): Promise<StateVolume[]> {
     if (!this.listed || Date.now() - this.listed.at > LIST_TTL_MS) {
-      const value = this.runtime.listStateVolumes();
+      // Ours: made by this installation, or brought along with an agent an operator adopted.
+      const value = Promise.all([this.runtime.listStateVolumes(), claimedStateVolumes(this.db)]).then(([volumes, claimed]) =>
+        volumes.filter((volume) => volume.installation === this.installation || claimed.has(volume.name)),
+      );
       this.listed = { at: Date.now(), value };
       value.catch(() => {
         if (this.listed?.value === value) this.listed = undefined;

@@ -81,6 +81,8 @@ export type LogStreamEnd = z.infer<typeof LogStreamEnd>;
 
 // GET /api/diagnostics
 export const DiagnosticsView = z.object({
+  /** This installation's identity: the label on every container and volume it made (`hive.installation`). */
+  installation: z.string(),
   runtime: z.object({ status: z.string(), openLogStreams: z.record(z.string(), z.number()) }),
   /** Streams and long polls open on this process that end with their credential (agent token or session). */
   streams: z.object({ watchedCredentials: z.number() }),

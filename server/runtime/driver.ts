@@ -1,6 +1,6 @@
 import "server-only";
 import type { z } from "zod";
-import type { ContainerRuntime } from "./types";
+import type { ContainerRuntime, RuntimeCommon } from "./types";
 
 /**
  * One engine driver as the registry knows it: its own environment variables (validated with the rest of the
@@ -11,5 +11,5 @@ export type RuntimeDriver<S> = {
   label: string;
   env: z.ZodObject;
   settings: (env: never) => S;
-  create(settings: S, common: { probeTimeoutMs: number }): Promise<ContainerRuntime>;
+  create(settings: S, common: RuntimeCommon): Promise<ContainerRuntime>;
 };

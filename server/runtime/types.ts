@@ -46,6 +46,11 @@ export type AgentContainer = {
 
 export type CreateAgentSpec = {
   name: string;
+  /**
+   * The state volume may carry another installation's label (or none, from before installation identities): an
+   * operator adopted the agent and its state with it. Otherwise such a volume is refused.
+   */
+  adoptedVolume?: boolean;
   image: string;
   cmd?: string[];
   env: Record<string, string>;
@@ -75,9 +80,24 @@ export type StateVolume = {
   volumeName: string;
   /** The node holding the volume (a volume lives on one machine). */
   node: string;
+  /** The installation that made it (its label); null for volumes from before installation identities. */
+  installation: string | null;
   createdAt: string | null;
   labels: Record<string, string>;
   mountpoint: string | null;
+};
+
+/**
+ * An agent on the same engine that another installation manages (its label names another installation), or that no
+ * installation claims yet (made before installation identities): shown read-only, never acted on, unless adopted.
+ */
+export type ForeignAgent = {
+  name: string;
+  containerName: string;
+  installation: string | null;
+  state: AgentState;
+  image: string;
+  createdAt: string;
 };
 
 export type LogLine = { stream: "stdout" | "stderr"; text: string; timestamp: string | null };
@@ -189,16 +209,37 @@ export interface ContainerRuntime {
   readonly endpoint: string;
   readonly capabilities: RuntimeCapabilities;
   ping(): Promise<void>;
+  /** This installation's agents (their label names it); every other call below acts on those only. */
   listAgents(): Promise<AgentContainer[]>;
+  /** Agents on the engine that are not this installation's (another's, or none's). */
+  listForeignAgents(): Promise<ForeignAgent[]>;
   inspectAgent(name: string): Promise<AgentContainer | null>;
   createAgent(spec: CreateAgentSpec): Promise<{ containerId: string }>;
-  /** The managed settings of an agent (HIVE_* variables excluded), or null when it has none. */
-  readAgentConfig(name: string): Promise<AgentContainerConfig | null>;
+  /**
+   * The managed settings of an agent (HIVE_* variables excluded), or null when it has none; with `foreign`, of an
+   * agent of another installation (or none), to adopt it.
+   */
+  readAgentConfig(name: string, options?: { foreign?: boolean }): Promise<AgentContainerConfig | null>;
+  /**
+   * Makes a foreign agent this installation's: what runs it is recreated from `spec` with this installation's label,
+   * keeping its state volume, and started only if it was running. Crash-safe like `recreateAgent`.
+   */
+  adoptAgent(spec: CreateAgentSpec, stopTimeoutSeconds: number): Promise<{ containerId: string }>;
   /**
    * Replaces what runs the agent with one made from `spec` (and the image the reference names now), keeping the state
    * volume. If the new one cannot be created or started, the old one is put back as it was.
    */
   recreateAgent(spec: CreateAgentSpec, stopTimeoutSeconds: number): Promise<{ containerId: string }>;
+  /**
+   * Agents with a recreate (rebuild, adopt) that a process left half done when it died: an old container parked
+   * beside (or instead of) the new one. Only this installation's.
+   */
+  listInterruptedRecreates(): Promise<string[]>;
+  /**
+   * Finishes or undoes such a recreate: when the new one was made the parked one is removed ("kept-new"); else the old
+   * one is put back as the agent, not started ("restored-old"). Only while no recreate of the agent runs.
+   */
+  settleInterruptedRecreate(name: string): Promise<"kept-new" | "restored-old">;
   /** "unchanged" when the engine says the agent was running already (nothing happened). */
   startAgent(name: string): Promise<LifecycleOutcome>;
   /** "unchanged" when the engine says the agent was stopped already (nothing happened). */
@@ -216,6 +257,7 @@ export interface ContainerRuntime {
    */
   moveAgent(name: string, node: string, stopTimeoutSeconds: number): Promise<{ bytes: number }>;
   ensureStateVolume(name: string): Promise<StateVolume>;
+  /** Every Hive state volume on the engine, each with the installation that made it: callers keep their own. */
   listStateVolumes(): Promise<StateVolume[]>;
   removeStateVolume(name: string): Promise<void>;
   /** Bytes used by each of our state volumes, keyed by agent name (an expensive engine call). */
@@ -241,6 +283,18 @@ export const AGENT_LABEL = "hive.agent";
 export const STATE_LABEL = "hive.state";
 export const MANAGED_BY_LABEL = "hive.managed-by";
 export const MANAGED_BY = "hive-dashboard";
+/**
+ * The installation (one dashboard's database) that made a container or volume: two dashboards on one engine each
+ * manage only their own. Every driver stamps it on everything it creates and filters by it.
+ */
+export const INSTALLATION_LABEL = "hive.installation";
+/** What a driver is told at creation besides its own settings. */
+export type RuntimeCommon = {
+  probeTimeoutMs: number;
+  installation: string;
+  /** Agents made before installation identities that this installation's database knew: unlabelled, still its own. */
+  legacyAgents?: readonly string[];
+};
 export const containerNameFor = (agent: string) => `hive-${agent}`;
 export const volumeNameFor = (agent: string) => `hive-state-${agent}`;
 export const STATE_MOUNT = "/state";

@@ -9,7 +9,8 @@ import { agentPrefix, cleanupAgents, docker, TEST_IMAGE } from "../helpers/docke
 
 // What the Docker driver does that the runtime contract (tests/runtime/contract) leaves to each engine: how it lays out
 // containers and volumes on the engine, and how it reports an engine it cannot reach.
-const runtime = new DockerRuntime({ dockerHost: "unix:///var/run/docker.sock", restartPolicy: "no", probeTimeoutMs: 3_000 });
+const INSTALLATION = `test-engine-${process.pid}`;
+const runtime = new DockerRuntime({ dockerHost: "unix:///var/run/docker.sock", restartPolicy: "no", probeTimeoutMs: 3_000, installation: INSTALLATION });
 const prefix = agentPrefix();
 const name = `${prefix}-layout`;
 
@@ -26,13 +27,14 @@ describe("Docker engine driver: what it makes on the engine", () => {
     const inspect = await docker.getContainer(containerId).inspect();
     expect(inspect.Name).toBe(`/hive-${name}`);
     expect(inspect.Config.Labels["hive.agent"]).toBe(name);
+    expect(inspect.Config.Labels["hive.installation"]).toBe(INSTALLATION);
     expect(inspect.Config.Env).toEqual(expect.arrayContaining(["GREETING=hello", `HIVE_AGENT_NAME=${name}`, "HIVE_STATE_DIR=/state"]));
     expect(inspect.HostConfig.Memory).toBe(64 * 1024 * 1024);
     expect(inspect.HostConfig.NanoCpus).toBe(5e8);
     expect(inspect.HostConfig.RestartPolicy?.Name).toBe("no");
     expect(inspect.Mounts).toEqual([expect.objectContaining({ Type: "volume", Name: `hive-state-${name}`, Destination: "/state" })]);
     const volume = await docker.getVolume(`hive-state-${name}`).inspect();
-    expect(volume.Labels).toMatchObject({ "hive.state": name, "hive.managed-by": "hive-dashboard" });
+    expect(volume.Labels).toMatchObject({ "hive.state": name, "hive.managed-by": "hive-dashboard", "hive.installation": INSTALLATION });
     const info = (await docker.info()) as { Name: string };
     expect((await runtime.inspectAgent(name))?.node).toBe(info.Name);
   });
@@ -57,14 +59,14 @@ describe("Docker engine driver: what it makes on the engine", () => {
 
 describe("Docker engine driver when the engine is unreachable", () => {
   it("classifies a socket nobody listens on as unavailable", async () => {
-    const dead = new DockerRuntime({ dockerHost: `unix://${path.join(os.tmpdir(), "hive-no-engine.sock")}`, restartPolicy: "no", probeTimeoutMs: 1_000 });
+    const dead = new DockerRuntime({ dockerHost: `unix://${path.join(os.tmpdir(), "hive-no-engine.sock")}`, restartPolicy: "no", probeTimeoutMs: 1_000, installation: INSTALLATION });
     const error = await dead.ping().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RuntimeError);
     expect(error).toMatchObject({ kind: "unavailable", message: expect.stringMatching(/^ENOENT/) });
   });
 
   it("reports the refusal, not a timeout, when the thread was busy past the deadline while the refusal waited", async () => {
-    const dead = new DockerRuntime({ dockerHost: `unix://${path.join(os.tmpdir(), "hive-no-engine.sock")}`, restartPolicy: "no", probeTimeoutMs: 200 });
+    const dead = new DockerRuntime({ dockerHost: `unix://${path.join(os.tmpdir(), "hive-no-engine.sock")}`, restartPolicy: "no", probeTimeoutMs: 200, installation: INSTALLATION });
     // The probe goes out from a callback that then keeps the thread busy past the deadline, as a migration or a first
     // render does at start; the refusal is already queued when the deadline's timer gets its turn.
     const probe = await new Promise<Promise<unknown>>((resolve) =>
@@ -84,7 +86,7 @@ describe("Docker engine driver when the engine is unreachable", () => {
     const sockets: net.Socket[] = [];
     const hanging = net.createServer((socket) => sockets.push(socket)); // accepts, never answers
     await new Promise<void>((resolve) => hanging.listen(socketPath, resolve));
-    const runtime = new DockerRuntime({ dockerHost: `unix://${socketPath}`, restartPolicy: "no", probeTimeoutMs: 500 });
+    const runtime = new DockerRuntime({ dockerHost: `unix://${socketPath}`, restartPolicy: "no", probeTimeoutMs: 500, installation: INSTALLATION });
     const started = Date.now();
     await expect(runtime.ping()).rejects.toMatchObject({ kind: "unavailable", message: expect.stringMatching(/^ETIMEDOUT/) });
     expect(Date.now() - started).toBeLessThan(2_000);

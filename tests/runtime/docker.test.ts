@@ -3,8 +3,11 @@ import { cleanupAgents, TEST_IMAGE } from "../helpers/docker";
 import { startEngineProxy } from "../helpers/engine-proxy";
 import { runtimeContract } from "./contract";
 
+/** Drivers made here manage only what they made (one installation per test run). */
+const TEST_INSTALLATION = `test-contract-${process.pid}`;
+
 const ENGINE = "/var/run/docker.sock";
-const docker = (dockerHost: string) => RUNTIME_DRIVERS.docker.create({ dockerHost, restartPolicy: "no" }, { probeTimeoutMs: 3_000 });
+const docker = (dockerHost: string) => RUNTIME_DRIVERS.docker.create({ dockerHost, restartPolicy: "no" }, { probeTimeoutMs: 3_000, installation: TEST_INSTALLATION });
 
 // The Docker driver passes the runtime contract; its engine "goes away" while the proxy in front of it disconnects.
 runtimeContract({

@@ -20,7 +20,7 @@ describe("[FOLLOWS] many open log follows", () => {
   // options (for a debug log that is off) with every socket of the streaming client's agent, on the main thread.
   // How fast the probe answers is a bench figure (npm run bench journal); this checks the cause stays gone.
   it("does not make each engine call format every open follow's socket", async () => {
-    const runtime = new DockerRuntime({ dockerHost: "unix:///var/run/docker.sock", restartPolicy: "no", probeTimeoutMs: 3_000 });
+    const runtime = new DockerRuntime({ dockerHost: "unix:///var/run/docker.sock", restartPolicy: "no", probeTimeoutMs: 3_000, installation: `test-follows-${process.pid}` });
     const name = `${prefix}-many`;
     await runtime.createAgent({ name, image: TEST_IMAGE, env: {}, network: "none" });
     await runtime.startAgent(name);

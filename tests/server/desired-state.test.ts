@@ -46,7 +46,7 @@ describe("desired state survives the dashboard", () => {
     } finally {
       await second.stop();
     }
-  });
+  }, 180_000); // two starts on a fresh embedded database: a minute each on a crowded machine
 
   it("when the engine comes back, starts the agents whose desired state is running, leaves stopped ones stopped, and records no crash", async () => {
     const proxy = await startEngineProxy();

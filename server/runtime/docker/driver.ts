@@ -11,6 +11,8 @@ import {
   type ContainerRuntime,
   containerNameFor,
   type CreateAgentSpec,
+  type ForeignAgent,
+  INSTALLATION_LABEL,
   type FollowBatch,
   type FollowOptions,
   type LifecycleOutcome,
@@ -21,6 +23,7 @@ import {
   MANAGED_BY_LABEL,
   type RawLogLine,
   type RuntimeCapabilities,
+  type RuntimeCommon,
   RuntimeError,
   type RuntimeEvent,
   type RuntimeNode,
@@ -60,10 +63,15 @@ const ID_CACHE_MS = 15_000;
 /** With no stamped line to go by, a read's cursor starts this long before the read: nothing was there then. */
 const EMPTY_READ_LOOKBACK_MS = 5_000;
 
+/** What a parked container's name carries between the agent's container name and the time it was parked. */
+const REPLACED_INFIX = "-replaced-";
+const parkedAt = (item: ContainerListItem, prefix: string) =>
+  Number(item.Names.find((name) => name.startsWith(prefix))?.slice(prefix.length) ?? 0);
+
 /** A run of a container: one start of it (the container id alone outlives its runs). */
 const runIdOf = (containerId: string, startedAt: string | null) => (startedAt ? `${containerId.slice(0, 12)}@${startedAt}` : null);
 
-export type DockerRuntimeOptions = DockerSettings & { probeTimeoutMs: number };
+export type DockerRuntimeOptions = DockerSettings & RuntimeCommon;
 
 /** The engine's log query: `since` in its own form ("1700000000.123456789"). */
 type EngineLogQuery = { follow: boolean; stdout: boolean; stderr: boolean; tail: number | "all"; timestamps: boolean; since?: string };
@@ -84,6 +92,12 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly streaming: Docker;
   private readonly probeTimeoutMs: number;
   private readonly address: DockerEndpoint;
+  /** This installation: stamped on what the driver creates; every list, action and event is limited to its own. */
+  private readonly installation: string;
+  /** Unlabelled agents from before installation identities that this installation's database knew: still its own. */
+  private readonly legacyAgents: ReadonlySet<string>;
+  /** The engine-side label filter: ours alone when nothing unlabelled is ours, else every agent (then `ours`). */
+  private readonly ownFilter: string[];
   private readonly ids = new Map<string, { id: string; at: number }>();
   private readonly startedAtCache = new Map<string, { key: string; inspect: ContainerInspect }>();
   /** Whether a container has a TTY never changes, so log reads ask only once per container. */
@@ -98,12 +112,28 @@ export class DockerRuntime implements ContainerRuntime {
     const endpoint = parseDockerHost(options.dockerHost);
     this.address = endpoint;
     this.probeTimeoutMs = options.probeTimeoutMs;
+    this.installation = options.installation;
+    this.legacyAgents = new Set(options.legacyAgents ?? []);
+    this.ownFilter = this.legacyAgents.size ? [] : [`${INSTALLATION_LABEL}=${options.installation}`];
     // The socket timeout is a backstop; quick calls race their own deadline to report ETIMEDOUT clearly.
     this.quick = new Docker({ ...endpoint, timeout: options.probeTimeoutMs + 1_000 });
     this.slow = new Docker({ ...endpoint, timeout: 15 * 60_000 });
     // Each stream owns its connection, closed with it: an ended follow never idles on as a pooled socket.
     const ownConnections: Docker.DockerOptions & { agent: http.Agent } = { ...endpoint, agent: new StreamingAgent({ keepAlive: false }) };
     this.streaming = new Docker(ownConnections);
+  }
+
+  /** Whether a container (by its labels) is this installation's to manage. */
+  private ours(labels: Record<string, string> | undefined): boolean {
+    const owner = labels?.[INSTALLATION_LABEL];
+    return owner === this.installation || (owner === undefined && this.legacyAgents.has(labels?.[AGENT_LABEL] ?? ""));
+  }
+
+  /** This installation's containers carrying the agent label (of one agent, or all). */
+  private async listOwn(agent?: string): Promise<ContainerListItem[]> {
+    const label = agent === undefined ? AGENT_LABEL : `${AGENT_LABEL}=${agent}`;
+    const raw = await this.call(() => this.quick.listContainers({ all: true, filters: { label: [label, ...this.ownFilter] } }));
+    return ContainerList.parse(raw).filter((item) => this.ours(item.Labels));
   }
 
   private async call<T>(work: () => Promise<T>): Promise<T> {
@@ -159,8 +189,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async listAgents(): Promise<AgentContainer[]> {
-    const raw = await this.call(() => this.quick.listContainers({ all: true, filters: { label: [AGENT_LABEL] } }));
-    const items = ContainerList.parse(raw);
+    const items = await this.listOwn();
     const [details, node] = await Promise.all([this.inspectChanged(items), this.nodeName()]);
     const live = new Set(items.map((item) => item.Id));
     for (const id of this.startedAtCache.keys()) if (!live.has(id)) this.startedAtCache.delete(id);
@@ -174,6 +203,24 @@ export class DockerRuntime implements ContainerRuntime {
     const now = Date.now();
     for (const [agent, item] of byAgent) this.ids.set(agent, { id: item.Id, at: now });
     return [...byAgent.values()].map((item) => this.toAgentContainer(item, details.get(item.Id), node));
+  }
+
+  async listForeignAgents(): Promise<ForeignAgent[]> {
+    const raw = await this.call(() => this.quick.listContainers({ all: true, filters: { label: [AGENT_LABEL] } }));
+    const byAgent = new Map<string, ContainerListItem>();
+    for (const item of ContainerList.parse(raw)) {
+      if (this.ours(item.Labels)) continue;
+      const agent = item.Labels[AGENT_LABEL] ?? "";
+      if (!byAgent.has(agent) || item.Names.includes(`/${containerNameFor(agent)}`)) byAgent.set(agent, item);
+    }
+    return [...byAgent.entries()].map(([name, item]) => ({
+      name,
+      containerName: (item.Names[0] ?? "").replace(/^\//, ""),
+      installation: item.Labels[INSTALLATION_LABEL] ?? null,
+      state: toAgentState(item.State),
+      image: item.Image,
+      createdAt: new Date(item.Created * 1000).toISOString(),
+    }));
   }
 
   // The list call lacks start times and exit details. Inspect a container only when the list shows it changed:
@@ -240,12 +287,9 @@ export class DockerRuntime implements ContainerRuntime {
     };
   }
 
-  /** The container carrying our label for this agent, found by label (never by a name alone). */
+  /** The container carrying our labels for this agent, found by label (never by a name alone). */
   private async resolve(name: string) {
-    const raw = await this.call(() =>
-      this.quick.listContainers({ all: true, filters: { label: [`${AGENT_LABEL}=${name}`] } }),
-    );
-    const items = ContainerList.parse(raw);
+    const items = await this.listOwn(name);
     const item = items.find((entry) => entry.Names.includes(`/${containerNameFor(name)}`)) ?? items[0] ?? null;
     if (item) this.ids.set(name, { id: item.Id, at: Date.now() });
     else this.ids.delete(name);
@@ -265,6 +309,13 @@ export class DockerRuntime implements ContainerRuntime {
     return id;
   }
 
+  /** The agent's container when another installation (or none) has it: only adoption touches it. */
+  private async resolveForeign(name: string) {
+    const raw = await this.call(() => this.quick.listContainers({ all: true, filters: { label: [`${AGENT_LABEL}=${name}`] } }));
+    const items = ContainerList.parse(raw).filter((item) => !this.ours(item.Labels));
+    return items.find((entry) => entry.Names.includes(`/${containerNameFor(name)}`)) ?? items[0] ?? null;
+  }
+
   private async resolveOrThrow(name: string) {
     const item = await this.resolve(name);
     if (!item) throw new RuntimeError("not_found", `no container for agent ${name}`, 404);
@@ -277,7 +328,8 @@ export class DockerRuntime implements ContainerRuntime {
       if (!id) return null;
       const inspect = await this.inspectById(id);
       // A cached id may name a container that is gone or was parked by a rebuild: look again.
-      if (inspect && inspect.Name === `/${containerNameFor(name)}` && inspect.Config.Labels[AGENT_LABEL] === name) {
+      const labels = inspect?.Config.Labels;
+      if (inspect && inspect.Name === `/${containerNameFor(name)}` && labels?.[AGENT_LABEL] === name && this.ours(labels)) {
         this.ids.set(name, { id, at: Date.now() }); // confirmed: good for another while
         return this.fromInspect(inspect, await this.nodeName());
       }
@@ -307,7 +359,7 @@ export class DockerRuntime implements ContainerRuntime {
     };
   }
 
-  async ensureStateVolume(name: string): Promise<StateVolume> {
+  async ensureStateVolume(name: string, adopted = false): Promise<StateVolume> {
     const volumeName = volumeNameFor(name);
     const existing = await this.call(() => this.quick.getVolume(volumeName).inspect()).catch((error: RuntimeError) => {
       if (error.kind === "not_found") return null;
@@ -318,12 +370,17 @@ export class DockerRuntime implements ContainerRuntime {
       if (volume.Labels[STATE_LABEL] !== name) {
         throw new RuntimeError("conflict", `volume ${volumeName} exists but does not belong to agent ${name}`, 409);
       }
+      // Another installation's state is never taken over by a spawn; only an operator's adoption brings it along.
+      const owner = volume.Labels[INSTALLATION_LABEL];
+      if (owner && owner !== this.installation && !adopted) {
+        throw new RuntimeError("conflict", `volume ${volumeName} belongs to another installation (${owner}); adopt the agent instead`, 409);
+      }
       return this.toStateVolume(volume, await this.nodeName());
     }
     await this.call(() =>
       this.quick.createVolume({
         Name: volumeName,
-        Labels: { [STATE_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY },
+        Labels: { [STATE_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY, [INSTALLATION_LABEL]: this.installation },
       }),
     );
     const created = await this.call(() => this.quick.getVolume(volumeName).inspect());
@@ -335,14 +392,15 @@ export class DockerRuntime implements ContainerRuntime {
       name: volume.Labels[STATE_LABEL] ?? "",
       volumeName: volume.Name,
       node,
+      installation: volume.Labels[INSTALLATION_LABEL] ?? null,
       createdAt: volume.CreatedAt ?? null,
       labels: volume.Labels,
       mountpoint: volume.Mountpoint ?? null,
     };
   }
 
-  async readAgentConfig(name: string): Promise<AgentContainerConfig | null> {
-    const item = await this.resolve(name);
+  async readAgentConfig(name: string, options: { foreign?: boolean } = {}): Promise<AgentContainerConfig | null> {
+    const item = options.foreign ? await this.resolveForeign(name) : await this.resolve(name);
     if (!item) return null;
     const inspect = await this.inspectById(item.Id);
     if (!inspect) return null;
@@ -366,7 +424,21 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async recreateAgent(spec: CreateAgentSpec, stopTimeoutSeconds: number): Promise<{ containerId: string }> {
-    const old = await this.resolveOrThrow(spec.name);
+    return this.replace(await this.resolveOrThrow(spec.name), spec, stopTimeoutSeconds, "always");
+  }
+
+  async adoptAgent(spec: CreateAgentSpec, stopTimeoutSeconds: number): Promise<{ containerId: string }> {
+    const old = await this.resolveForeign(spec.name);
+    if (!old) throw new RuntimeError("not_found", `no agent ${spec.name} of another installation`, 404);
+    return this.replace(old, { ...spec, adoptedVolume: true }, stopTimeoutSeconds, "if-running");
+  }
+
+  /**
+   * Replaces a container with one made from `spec`: the old one is stopped and parked under a name that says when
+   * (`hive-<agent>-replaced-<ms>`), the new one made and started, then the old one removed; a failure puts the old one
+   * back. A process that dies in between leaves the parked one: `settleInterruptedRecreate` finishes or undoes it.
+   */
+  private async replace(old: ContainerListItem, spec: CreateAgentSpec, stopTimeoutSeconds: number, start: "always" | "if-running") {
     this.ids.delete(spec.name);
     const oldContainer = this.slow.getContainer(old.Id);
     const wasRunning = old.State === "running" || old.State === "restarting";
@@ -374,12 +446,12 @@ export class DockerRuntime implements ContainerRuntime {
     await this.call(() => oldContainer.stop({ t: stopTimeoutSeconds })).catch((error: RuntimeError) => {
       if (error.statusCode !== 304) throw error;
     });
-    const parked = `${containerNameFor(spec.name)}-replaced-${Date.now()}`;
+    const parked = `${containerNameFor(spec.name)}${REPLACED_INFIX}${Date.now()}`;
     await this.call(() => oldContainer.rename({ name: parked }));
     let created: { containerId: string } | undefined;
     try {
       created = await this.createAgent(spec);
-      await this.call(() => this.slow.getContainer(created!.containerId).start());
+      if (start === "always" || wasRunning) await this.call(() => this.slow.getContainer(created!.containerId).start());
     } catch (error) {
       // Put the old container back exactly as it was.
       if (created) await this.slow.getContainer(created.containerId).remove({ force: true }).catch(() => undefined);
@@ -392,9 +464,39 @@ export class DockerRuntime implements ContainerRuntime {
     return created;
   }
 
+  async listInterruptedRecreates(): Promise<string[]> {
+    const agents = new Set<string>();
+    for (const item of await this.listOwn()) {
+      const agent = item.Labels[AGENT_LABEL] ?? "";
+      if (item.Names.some((name) => name.startsWith(`/${containerNameFor(agent)}${REPLACED_INFIX}`))) agents.add(agent);
+    }
+    return [...agents];
+  }
+
+  async settleInterruptedRecreate(name: string): Promise<"kept-new" | "restored-old"> {
+    const items = await this.listOwn(name);
+    const parkedPrefix = `/${containerNameFor(name)}${REPLACED_INFIX}`;
+    const parked = items
+      .filter((item) => item.Names.some((entry) => entry.startsWith(parkedPrefix)))
+      .sort((a, b) => parkedAt(b, parkedPrefix) - parkedAt(a, parkedPrefix));
+    const current = items.find((item) => item.Names.includes(`/${containerNameFor(name)}`));
+    this.forget(name);
+    this.ids.delete(name);
+    // The new one was made: the old one's removal is all that was left. Else the old one is put back (not started:
+    // the desired state decides that).
+    const leftovers = current ? parked : parked.slice(1);
+    if (!current && parked[0]) await this.call(() => this.slow.getContainer(parked[0]!.Id).rename({ name: containerNameFor(name) }));
+    for (const item of leftovers) {
+      await this.call(() => this.slow.getContainer(item.Id).remove({ force: true, v: false })).catch((error: RuntimeError) => {
+        if (error.kind !== "not_found") throw error;
+      });
+    }
+    return current ? "kept-new" : "restored-old";
+  }
+
   async createAgent(spec: CreateAgentSpec): Promise<{ containerId: string }> {
     this.ids.delete(spec.name);
-    const volume = await this.ensureStateVolume(spec.name);
+    const volume = await this.ensureStateVolume(spec.name, spec.adoptedVolume);
     const env = Object.entries({ ...spec.env, HIVE_AGENT_NAME: spec.name, HIVE_STATE_DIR: STATE_MOUNT }).map(
       ([key, value]) => `${key}=${value}`,
     );
@@ -405,7 +507,7 @@ export class DockerRuntime implements ContainerRuntime {
         Cmd: spec.cmd,
         Env: env,
         Tty: false,
-        Labels: { ...spec.labels, [AGENT_LABEL]: spec.name, [MANAGED_BY_LABEL]: MANAGED_BY },
+        Labels: { ...spec.labels, [AGENT_LABEL]: spec.name, [MANAGED_BY_LABEL]: MANAGED_BY, [INSTALLATION_LABEL]: this.installation },
         HostConfig: {
           Mounts: [{ Type: "volume", Source: volume.volumeName, Target: STATE_MOUNT }],
           Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
@@ -677,7 +779,7 @@ export class DockerRuntime implements ContainerRuntime {
   async *events(signal: AbortSignal): AsyncIterable<RuntimeEvent> {
     const stream = (await this.call(() =>
       this.streaming.getEvents({
-        filters: { type: ["container"], label: [AGENT_LABEL] },
+        filters: { type: ["container"], label: [AGENT_LABEL, ...this.ownFilter] },
         abortSignal: signal,
       } as Docker.GetEventsOptions),
     )) as unknown as Readable;
@@ -696,7 +798,8 @@ export class DockerRuntime implements ContainerRuntime {
           continue;
         }
         const parsed = EngineEvent.safeParse(json);
-        const event = parsed.success ? translator.translate(parsed.data) : null;
+        // Container events carry the container's labels: another installation's agents are not heard.
+        const event = parsed.success && this.ours(parsed.data.Actor.Attributes) ? translator.translate(parsed.data) : null;
         if (event) events.push(event);
       }
       return events;

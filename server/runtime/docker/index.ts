@@ -9,7 +9,7 @@ export const dockerDriver: RuntimeDriver<DockerSettings> = {
   settings: dockerSettings,
   async create(settings, common) {
     const { DockerRuntime } = await import("./driver");
-    return new DockerRuntime({ ...settings, probeTimeoutMs: common.probeTimeoutMs });
+    return new DockerRuntime({ ...settings, ...common });
   },
 };
 

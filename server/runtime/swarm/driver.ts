@@ -5,6 +5,7 @@ import {
   type ContainerRuntime,
   type CreateAgentSpec,
   type FollowBatch,
+  type ForeignAgent,
   type FollowOptions,
   isUp,
   type LifecycleOutcome,
@@ -71,6 +72,28 @@ export class SwarmRuntime implements ContainerRuntime {
 
   listNodes(): Promise<RuntimeNode[]> {
     return this.nodes.describe();
+  }
+
+  // Installation identities (hive.installation) are not stamped or filtered by this driver yet: it refuses what needs them.
+  private noInstallations(): never {
+    throw new RuntimeError("invalid", "the Swarm driver does not tell installations apart yet: adopting and foreign agents need the Docker driver");
+  }
+
+  async listForeignAgents(): Promise<ForeignAgent[]> {
+    this.noInstallations();
+  }
+
+  async adoptAgent(): Promise<{ containerId: string }> {
+    this.noInstallations();
+  }
+
+  /** A Swarm rebuild is a service update: no old container is parked beside the new one, so none is left behind. */
+  async listInterruptedRecreates(): Promise<string[]> {
+    return [];
+  }
+
+  async settleInterruptedRecreate(): Promise<"kept-new" | "restored-old"> {
+    this.noInstallations();
   }
 
   async listAgents(): Promise<AgentContainer[]> {

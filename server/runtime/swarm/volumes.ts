@@ -1,7 +1,7 @@
 import "server-only";
 import { type Readable, Transform } from "node:stream";
 import { DiskUsage, VolumeItem, VolumeList } from "../docker/engine-schemas";
-import { MANAGED_BY, MANAGED_BY_LABEL, RuntimeError, STATE_LABEL, STATE_MOUNT, type StateVolume, volumeNameFor } from "../types";
+import { INSTALLATION_LABEL, MANAGED_BY, MANAGED_BY_LABEL, RuntimeError, STATE_LABEL, STATE_MOUNT, type StateVolume, volumeNameFor } from "../types";
 import type { EngineClient } from "./engine-client";
 import { engineRequest } from "./engine-client";
 import type { NodeDirectory } from "./nodes";
@@ -13,6 +13,7 @@ const toStateVolume = (volume: VolumeItem, node: string): StateVolume => ({
   name: volume.Labels[STATE_LABEL] ?? "",
   volumeName: volume.Name,
   node,
+  installation: volume.Labels[INSTALLATION_LABEL] ?? null,
   createdAt: volume.CreatedAt ?? null,
   labels: volume.Labels,
   mountpoint: volume.Mountpoint ?? null,
