@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
   action_in_flight: 409,
   question_resolved: 409,
   approval_resolved: 409,
+  tombstone_exists: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

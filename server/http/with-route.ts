@@ -72,6 +72,26 @@ function responseHeaders(traceId: string): Record<string, string> {
   return { "X-Trace-Id": traceId, "Cache-Control": "no-store" };
 }
 
+/** An action takes only what it declares: a query or body it would ignore is refused, never silently dropped. */
+function refuseUndeclared(present: boolean, where: string, what: string): undefined {
+  if (present) throw new HiveError("invalid_request", `invalid ${where}: this route takes no ${what}`);
+  return undefined;
+}
+
+/** A query parameter given twice is refused: which one counts would be a guess. */
+function singleValuedQuery(search: URLSearchParams): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [key, value] of search) {
+    if (Object.hasOwn(query, key)) throw new HiveError("invalid_request", `invalid query: ${key} is given more than once`);
+    query[key] = value;
+  }
+  return query;
+}
+
+function isEmptyBody(body: unknown): boolean {
+  return body === undefined || (typeof body === "object" && body !== null && !Array.isArray(body) && Object.keys(body).length === 0);
+}
+
 async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   const declared = request.headers.get("content-length");
   if (declared && Number(declared) > limit) {
@@ -108,11 +128,18 @@ async function readJsonBody(request: Request, limit: number): Promise<unknown> {
  * Wraps a route handler: trace id, authentication, same-origin check, body/query/params validation,
  * the service call, error mapping, the request log line and the audit row.
  */
+/** What each route handler declared (its auth and schemas), for describing the API and for abusing it in tests. */
+const declaredRoutes = new WeakMap<object, RouteOptions<AuthMode, unknown, unknown, unknown>>();
+
+export function declaredRoute(handler: unknown): RouteOptions<AuthMode, unknown, unknown, unknown> | undefined {
+  return typeof handler === "function" ? declaredRoutes.get(handler) : undefined;
+}
+
 export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = undefined>(
   options: RouteOptions<A, B, Q, P>,
   handler: (ctx: RouteContext<A, B, Q, P>) => Promise<Response | unknown>,
 ) {
-  return async (request: Request, nextContext?: NextRouteContext): Promise<Response> => {
+  const route = async (request: Request, nextContext?: NextRouteContext): Promise<Response> => {
     const traceId = traceIdFor(request);
     const started = performance.now();
     const method = request.method.toUpperCase();
@@ -153,11 +180,14 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
           if (!actor) throw new HiveError("unauthorized", "an agent bearer token is required");
           if (actor.kind !== "agent") throw new HiveError("forbidden", "this route is for agents; use an agent token");
         }
+        const mutating = MUTATING.has(method);
         const query = options.query
-          ? validateInput(options.query, Object.fromEntries(url.searchParams), "query")
-          : (undefined as Q);
-        const rawBody = MUTATING.has(method) ? await readJsonBody(request, options.maxBodyBytes ?? MAX_BODY_BYTES) : undefined;
-        const body = options.body ? validateInput(options.body, rawBody ?? {}, "body") : (undefined as B);
+          ? validateInput(options.query, singleValuedQuery(url.searchParams), "query")
+          : (refuseUndeclared(mutating && url.searchParams.size > 0, "query", "query parameters") as Q);
+        const rawBody = mutating ? await readJsonBody(request, options.maxBodyBytes ?? MAX_BODY_BYTES) : undefined;
+        const body = options.body
+          ? validateInput(options.body, rawBody ?? {}, "body")
+          : (refuseUndeclared(!isEmptyBody(rawBody), "body", "a body (send none, or {})") as B);
         const booted = context;
         const caller = actor;
         // The call's signal also ends with the caller's credential (token revoked, logout, session expiry, on any
@@ -225,6 +255,8 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
       return response;
     });
   };
+  declaredRoutes.set(route, options as RouteOptions<AuthMode, unknown, unknown, unknown>);
+  return route;
 }
 
 const once = (work: () => void) => {

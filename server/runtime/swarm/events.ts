@@ -90,15 +90,7 @@ class SwarmEventSource {
     private readonly access: SwarmAccess,
     private readonly signal: AbortSignal,
   ) {
-    // An abort ends the iteration at once, also while it waits for news.
-    signal.addEventListener(
-      "abort",
-      () => {
-        this.controller.abort();
-        this.notify();
-      },
-      { once: true },
-    );
+    signal.addEventListener("abort", () => this.controller.abort(), { once: true });
   }
 
   close() {
@@ -231,10 +223,9 @@ class SwarmEventSource {
       }
       const exit = attributes.exitCode;
       const oomKilled = this.oomKilled.delete(runId);
-      const exitCode = exit !== undefined && /^\d+$/.test(exit) ? Number(exit) : null;
-      this.access.memory.sawExit(runId, { exitCode, oomKilled, at });
+      this.access.memory.setOom(runId, oomKilled);
       this.exited.add(runId);
-      this.push({ type: "run-exited", agent, containerId, runId, at, exitCode, oomKilled });
+      this.push({ type: "run-exited", agent, containerId, runId, at, exitCode: exit !== undefined && /^\d+$/.test(exit) ? Number(exit) : null, oomKilled });
     }
   }
 

@@ -7,6 +7,7 @@ import { findAgent, setConfig, setDesiredState } from "../../db/queries/agents";
 import { HiveError } from "../../errors";
 import { withInFlightSlot } from "../../in-flight/with-in-flight-slot";
 import { notifyAgentStarted } from "../inbox/notify-agent-started";
+import { asSettingsRefusal } from "../shared/engine-refusal";
 import { DEFAULT_STOP_TIMEOUT_SECONDS, loadContainerView, requireAgentContainer } from "./internal/act-then-view";
 import { AgentTarget } from "./internal/inputs";
 
@@ -30,7 +31,7 @@ export async function rebuildAgent({ ctx, input }: ServiceCall<AgentTarget>): Pr
       await ctx.runtime.recreateAgent({ name, ...config, env: { ...config.env, ...credentials.env } }, DEFAULT_STOP_TIMEOUT_SECONDS);
     } catch (error) {
       await credentials.revoke();
-      throw error;
+      throw asSettingsRefusal(error);
     }
     await credentials.retireOthers();
   });

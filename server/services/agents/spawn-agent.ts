@@ -8,9 +8,9 @@ import { publishEvent } from "../../db/queries/events";
 import { agents } from "../../db/schema";
 import { HiveError } from "../../errors";
 import { withInFlightSlot } from "../../in-flight/with-in-flight-slot";
-import { isRuntimeError } from "../../runtime/types";
 import { loadContainerView } from "./internal/act-then-view";
 import { toStoredConfig } from "../shared/agent-config";
+import { asSettingsRefusal } from "../shared/engine-refusal";
 import { requireRuntime } from "../shared/require-runtime";
 
 /**
@@ -44,10 +44,7 @@ export async function spawnAgent({ ctx, input }: ServiceCall<SpawnAgentInput>): 
       if (previous) await db.insert(agents).values(previous).onConflictDoUpdate({ target: agents.name, set: previous });
       else await deleteAgent(db, spec.name);
       ctx.caches.volumes.invalidate();
-      if (isRuntimeError(error) && error.kind === "not_found" && /image/i.test(error.message)) {
-        throw new HiveError("image_not_found", `container engine: ${error.message}`);
-      }
-      throw error;
+      throw asSettingsRefusal(error);
     }
     await credentials.retireOthers();
     ctx.caches.volumes.invalidate();

@@ -12,6 +12,7 @@ import { rebuildAgent } from "../agents/rebuild-agent";
 import { spawnAgent } from "../agents/spawn-agent";
 import { toConfigInput } from "../shared/agent-config";
 import { ApprovalTarget } from "./internal/approval-inputs";
+import { refuseKeptState } from "./internal/kept-state";
 import { announceDecision, decideOnce } from "./internal/decide";
 
 /**
@@ -26,6 +27,7 @@ export async function approveApproval({ ctx, input }: ServiceCall<ApprovalTarget
   let agent: ContainerView | null = null;
   try {
     if (row.kind === "spawn") {
+      if (!row.revive) await refuseKeptState(ctx, row.agent);
       agent = await spawnAgent({ ctx, input: { name: row.agent, role: row.role, ...toConfigInput(row.config) } });
     } else {
       const stored = await findAgent(ctx.db, row.agent);

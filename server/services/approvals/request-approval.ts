@@ -9,6 +9,7 @@ import { HiveError } from "../../errors";
 import { newId } from "../../security/tokens";
 import { toAgentApprovalView } from "../../views/approvals";
 import { toStoredConfig } from "../shared/agent-config";
+import { refuseKeptState } from "./internal/kept-state";
 
 /** A manager agent asks for a new agent or a config change; the operator decides. */
 export async function requestApproval({ ctx, input }: ServiceCall<RequestApprovalInput, AgentActor>): Promise<ApprovalView> {
@@ -23,6 +24,8 @@ export async function requestApproval({ ctx, input }: ServiceCall<RequestApprova
     if (!previousConfig || stored?.destroyedAt) throw new HiveError("agent_not_found", `no agent named ${request.name} to change`);
   } else if (ctx.fleet.current()?.some((container) => container.name === request.name)) {
     throw new HiveError("conflict", `agent ${request.name} already exists`);
+  } else if (ctx.engine.status === "up") {
+    await refuseKeptState(ctx, request.name);
   }
   const row = await insertApproval(db, {
     id: newId("apr"),
