@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs (Debian apt) and starts what the test suites need when it is missing: a Docker engine, the static
-# busybox for the test agent image, Chromium for Playwright, PostgreSQL 15 binaries for the database suite.
+# busybox for the test agent image, Chromium for Playwright, PostgreSQL 15 binaries for the database suite, iproute2
+# for the Swarm tests' own two-node cluster.
 # Idempotent: on a machine that has everything it only checks.
 set -euo pipefail
 
@@ -9,6 +10,9 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
+# The Swarm tests make a two-node cluster of their own: network namespaces and a veth pair (ip), dockerds in them (nsenter, unshare).
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+{ command -v nsenter && command -v unshare; } >/dev/null 2>&1 || missing+=(util-linux)
 
 if ((${#missing[@]})); then
   if [ "$(id -u)" != 0 ]; then
@@ -43,4 +47,4 @@ if ! engine_answers; then
   done
   engine_answers || { echo "provision: dockerd did not come up; see /var/log/hive-dockerd.log" >&2; tail -20 /var/log/hive-dockerd.log >&2; exit 1; }
 fi
-echo "provision: docker engine, busybox-static, chromium and postgresql-15 are ready"
+echo "provision: docker engine, busybox-static, chromium, postgresql-15 and iproute2 are ready"

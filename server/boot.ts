@@ -20,7 +20,7 @@ import {
 } from "./db/client";
 import { DataDirLockedError } from "./db/lock";
 import { log } from "./log";
-import { RUNTIME_DRIVERS } from "./runtime/registry";
+import { createRuntime, RUNTIME_DRIVERS } from "./runtime/registry";
 import { DependencyMonitor } from "./runtime/monitor";
 import { ClientSlots } from "./security/client-slots";
 import { CredentialThrottle } from "./security/credential-throttle";
@@ -90,7 +90,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       );
     }
     const driver = config.runtime.driver;
-    const runtime = await RUNTIME_DRIVERS[driver.name].create(driver.settings, {
+    const runtime = await createRuntime(driver, {
       probeTimeoutMs: config.runtime.timeoutMs,
       installation: installation.id,
       legacyAgents: installation.legacyAgents,

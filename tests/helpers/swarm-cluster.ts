@@ -187,6 +187,7 @@ export function attachSwarmCluster(description: SwarmClusterDescription): SwarmC
 /** Makes the two-node swarm: namespaces, link, two dockerds, swarm init + join, the test image on both. */
 export async function startSwarmCluster(): Promise<SwarmClusterHandle> {
   if (process.getuid?.() !== 0) throw new Error("swarm cluster: network namespaces and dockerd need root");
+  const startedAt = Date.now();
   const id = randomBytes(3).toString("hex");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hive-swarm-"));
   const subnet = `10.${randomInt(200, 250)}.${randomInt(0, 255)}`;
@@ -237,6 +238,8 @@ export async function startSwarmCluster(): Promise<SwarmClusterHandle> {
     );
     description.imageId = await copyTestImage([manager.engine, worker.engine]);
     cluster = handleFrom(description, plans, veth[0]);
+    // The set-up's cost, printed for the issue note and for anyone wondering where a test file's first seconds went.
+    console.info(`swarm cluster ${id}: two nodes ready, image on both, in ${Date.now() - startedAt} ms`);
     return cluster;
   } catch (error) {
     await cluster.destroy().catch(() => undefined);
@@ -275,4 +278,22 @@ export function describeSwarmCluster(cluster: SwarmClusterHandle): SwarmClusterD
       netns: node.hostname,
     })),
   };
+}
+
+/** Removes every service, state volume and network of the cluster whose agent name starts with the prefix. */
+export async function cleanupSwarmAgents(cluster: SwarmClusterHandle, prefix: string): Promise<void> {
+  const ours = (labels: Record<string, string> | undefined, label: string) => labels?.[label]?.startsWith(prefix) === true;
+  const services = (await cluster.manager.engine.listServices({ filters: { label: ["hive.agent"] } })) as { ID: string; Spec: { Labels?: Record<string, string> } }[];
+  await Promise.all(services.filter((service) => ours(service.Spec.Labels, "hive.agent")).map((service) => cluster.manager.engine.getService(service.ID).remove().catch(() => undefined)));
+  for (const node of [cluster.manager, cluster.worker]) {
+    if (!node.running()) continue;
+    await waitFor(async () => {
+      const left = (await node.engine.listContainers({ all: true, filters: { label: ["hive.agent"] } })).filter((container) => ours(container.Labels, "hive.agent"));
+      return left.length === 0;
+    }, `the services' containers to go from ${node.hostname}`, 30_000).catch(() => undefined);
+    const { Volumes } = await node.engine.listVolumes({ filters: { label: ["hive.state"] } });
+    await Promise.all((Volumes ?? []).filter((volume) => ours(volume.Labels, "hive.state")).map((volume) => node.engine.getVolume(volume.Name).remove().catch(() => undefined)));
+  }
+  const networks = await cluster.manager.engine.listNetworks({ filters: { label: ["hive.agent"] } });
+  await Promise.all(networks.filter((network) => ours(network.Labels, "hive.agent")).map((network) => cluster.manager.engine.getNetwork(network.Id).remove().catch(() => undefined)));
 }

@@ -109,6 +109,18 @@ describe("configuration", () => {
     expect(() => parseConfig({ HIVE_DOCKER_RESTART_POLICY: "always" })).toThrow(/HIVE_DOCKER_RESTART_POLICY: must be "no", "on-failure" or "unless-stopped"/);
   });
 
+  it("selects the Swarm driver, which takes a manager and the engines of the other nodes, and names a bad entry", () => {
+    expect(
+      parseConfig({ HIVE_RUNTIME: "swarm", DOCKER_HOST: "unix:///run/manager.sock", HIVE_SWARM_NODE_ENDPOINTS: "node-2=unix:///run/n2.sock, node-3=tcp://10.0.0.3:2375" }).runtime.driver,
+    ).toEqual({
+      name: "swarm",
+      settings: { dockerHost: "unix:///run/manager.sock", nodeEndpoints: { "node-2": "unix:///run/n2.sock", "node-3": "tcp://10.0.0.3:2375" } },
+    });
+    expect(parseConfig({ HIVE_RUNTIME: "swarm" }).runtime.driver).toEqual({ name: "swarm", settings: { dockerHost: "unix:///var/run/docker.sock", nodeEndpoints: {} } });
+    expect(() => parseConfig({ HIVE_RUNTIME: "swarm", HIVE_SWARM_NODE_ENDPOINTS: "node-2=ftp://x" })).toThrow(/HIVE_SWARM_NODE_ENDPOINTS: entry 1 \("node-2=ftp:\/\/x"\) must be node=endpoint/);
+    expect(() => parseConfig({ HIVE_RUNTIME: "swarm", HIVE_SWARM_NODE_ENDPOINTS: "a=unix:///x,a=unix:///y" })).toThrow(/HIVE_SWARM_NODE_ENDPOINTS: node a is named twice/);
+  });
+
   it("treats empty strings as unset", () => {
     const config = parseConfig({ PORT: "", DOCKER_HOST: "", HIVE_RUNTIME_OPTIONAL: "" });
     expect(config.port).toBe(3000);

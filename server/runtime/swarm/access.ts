@@ -1,10 +1,11 @@
 import "server-only";
 import { AGENT_LABEL, type AgentContainer, containerNameFor, RuntimeError } from "../types";
 import { ContainerInspect } from "../docker/engine-schemas";
-import { currentTask, isTaskOver, type NodeLook, type TaskMemory, toAgentContainer } from "./agent-state";
+import { currentTask, isTaskOver, type NodeLook, type RunExit, type TaskMemory, toAgentContainer } from "./agent-state";
 import { type EngineClient, engineRequest, quickly } from "./engine-client";
 import { Service, ServiceList, type ServiceSpec, Task, TaskList } from "./engine-schemas";
 import type { NodeDirectory } from "./nodes";
+import type { Ownership } from "./ownership";
 
 /** Remembered per task at most this many (runs end; what they were is kept for the page). */
 const MEMORY_LIMIT = 5_000;
@@ -16,6 +17,7 @@ const UPDATE_ATTEMPTS = 5;
 class RunMemory implements TaskMemory {
   private readonly started = new Map<string, string>();
   private readonly oom = new Map<string, boolean>();
+  private readonly exits = new Map<string, RunExit>();
 
   private static put<V>(map: Map<string, V>, key: string, value: V) {
     if (map.size >= MEMORY_LIMIT) map.delete(map.keys().next().value!);
@@ -31,6 +33,12 @@ class RunMemory implements TaskMemory {
   setOom(taskId: string, oomKilled: boolean) {
     RunMemory.put(this.oom, taskId, oomKilled);
   }
+  exitOf = (taskId: string) => this.exits.get(taskId) ?? null;
+  /** A node's engine told of the run's end before the manager's task says so. */
+  sawExit(taskId: string, exit: RunExit) {
+    RunMemory.put(this.exits, taskId, exit);
+    this.setOom(taskId, exit.oomKilled);
+  }
 }
 
 /** The manager's services and tasks as the driver reads and changes them, and the agents they make. */
@@ -38,6 +46,7 @@ export class SwarmAccess {
   readonly memory = new RunMemory();
 
   constructor(
+    readonly ownership: Ownership,
     readonly manager: EngineClient,
     readonly nodes: NodeDirectory,
     readonly probeTimeoutMs: number,
@@ -52,7 +61,7 @@ export class SwarmAccess {
   async service(name: string): Promise<Service | null> {
     try {
       const service = Service.parse(await this.quick("GET", `/services/${containerNameFor(name)}`));
-      return isOurs(service, name) ? service : null;
+      return isAgentService(service, name) && this.ownership.owns(service.Spec.Labels) ? service : null;
     } catch (error) {
       if ((error as RuntimeError).kind === "not_found") return null;
       throw error;
@@ -67,7 +76,17 @@ export class SwarmAccess {
 
   async ourServices(): Promise<Service[]> {
     const raw = await this.quick("GET", "/services", { filters: { label: [AGENT_LABEL] } });
-    return ServiceList.parse(raw).filter((service) => isOurs(service, service.Spec.Labels[AGENT_LABEL] ?? ""));
+    return this.agentServices(raw).filter((service) => this.ownership.owns(service.Spec.Labels));
+  }
+
+  /** Agents' services of other installations (or of none) on the swarm. */
+  async foreignServices(): Promise<Service[]> {
+    const raw = await this.quick("GET", "/services", { filters: { label: [AGENT_LABEL] } });
+    return this.agentServices(raw).filter((service) => !this.ownership.owns(service.Spec.Labels));
+  }
+
+  private agentServices(raw: unknown): Service[] {
+    return ServiceList.parse(raw).filter((service) => isAgentService(service, service.Spec.Labels[AGENT_LABEL] ?? ""));
   }
 
   /** Every task (history included) of these services. */
@@ -156,6 +175,6 @@ export class SwarmAccess {
 }
 
 /** An agent's service carries its label and its name (looked up by name, so both must agree). */
-function isOurs(service: Service, name: string): boolean {
+function isAgentService(service: Service, name: string): boolean {
   return name !== "" && service.Spec.Labels[AGENT_LABEL] === name && service.Spec.Name === containerNameFor(name);
 }

@@ -51,7 +51,12 @@ function stateOf(service: Service, task: Task | null, node: NodeLook | undefined
   return task.Status.State === "running" ? "running" : "starting";
 }
 
+/** How a run ended, as its node's engine told (the manager's task says so a little later). */
+export type RunExit = { exitCode: number | null; oomKilled: boolean; at: string };
+
 export type TaskMemory = {
+  /** The run's end as its node's engine told it, if the driver heard it. */
+  exitOf(taskId: string): RunExit | null;
   /** When a task that is over began running, if it was seen running. */
   startedAt(taskId: string): string | null;
   /** Whether a task that is over was killed for running out of memory (its node's engine tells). */
@@ -62,6 +67,9 @@ export function toAgentContainer(service: Service, tasks: readonly Task[], nodes
   const task = currentTask(tasks);
   const nodeId = task?.NodeID || pinnedNodeId(service);
   const node = nodeId ? nodes.get(nodeId) : undefined;
+  // A run whose end its node told of is over, though the manager may still call its task running for a moment.
+  const told = task && !isTaskOver(task) ? memory.exitOf(task.ID) : null;
+  if (task && told) return { ...toAgentContainer(service, [], nodes, memory), ...endedRun(service, task, node, told, memory) };
   const state = stateOf(service, task, node);
   const over = task !== null && isTaskOver(task);
   const image = service.Spec.TaskTemplate.ContainerSpec.Image;
@@ -79,6 +87,19 @@ export function toAgentContainer(service: Service, tasks: readonly Task[], nodes
     finishedAt: over ? task.Status.Timestamp : null,
     exitCode: over && task.Status.State !== "rejected" ? (task.Status.ContainerStatus?.ExitCode ?? null) : null,
     oomKilled: over ? memory.oomKilled(task.ID) : false,
+    labels: service.Spec.Labels,
+  };
+}
+
+function endedRun(service: Service, task: Task, node: NodeLook | undefined, exit: RunExit, memory: TaskMemory): Partial<AgentContainer> {
+  return {
+    runId: task.ID,
+    node: node?.hostname ?? task.NodeID ?? "",
+    state: node && !node.reachable ? "unreachable" : "exited",
+    startedAt: memory.startedAt(task.ID),
+    finishedAt: exit.at,
+    exitCode: exit.exitCode,
+    oomKilled: exit.oomKilled,
     labels: service.Spec.Labels,
   };
 }

@@ -12,7 +12,9 @@ import {
   type LogLine,
   type LogOptions,
   type LogRead,
+  INSTALLATION_LABEL,
   type RuntimeCapabilities,
+  type RuntimeCommon,
   RuntimeError,
   type RuntimeEvent,
   type RuntimeNode,
@@ -23,13 +25,15 @@ import { currentTask, isLive, isTaskOver, type NodeLook, pinnedNodeId, replicasO
 import { engineClient, engineRequest } from "./engine-client";
 import type { Service, Task } from "./engine-schemas";
 import { swarmEvents } from "./events";
+import { ensureIsolatedNetwork, removeIsolatedNetwork } from "./isolated-network";
 import { SwarmLogs } from "./logs";
+import { Ownership } from "./ownership";
 import { NodeDirectory } from "./nodes";
 import { configOf, forceUpdate, serviceSpecFor, withReplicas } from "./service-spec";
 import type { SwarmSettings } from "./settings";
 import { SwarmVolumes } from "./volumes";
 
-export type SwarmRuntimeOptions = SwarmSettings & { probeTimeoutMs: number };
+export type SwarmRuntimeOptions = SwarmSettings & RuntimeCommon;
 
 /** How long a start, restart or rebuild waits for the new task to run. */
 const RUN_DEADLINE_MS = 120_000;
@@ -53,6 +57,7 @@ export class SwarmRuntime implements ContainerRuntime {
   readonly endpoint: string;
   readonly capabilities: RuntimeCapabilities = { restartsAgentsItself: false, placement: true };
   private readonly access: SwarmAccess;
+  private readonly ownership: Ownership;
   private readonly nodes: NodeDirectory;
   private readonly volumes: SwarmVolumes;
   private readonly logReader: SwarmLogs;
@@ -61,8 +66,10 @@ export class SwarmRuntime implements ContainerRuntime {
     this.endpoint = options.dockerHost;
     const manager = engineClient(options.dockerHost, options.probeTimeoutMs);
     this.nodes = new NodeDirectory(manager, options.nodeEndpoints, options.probeTimeoutMs);
-    this.access = new SwarmAccess(manager, this.nodes, options.probeTimeoutMs);
-    this.volumes = new SwarmVolumes(this.nodes);
+    const ownership = new Ownership(options.installation, options.legacyAgents);
+    this.ownership = ownership;
+    this.access = new SwarmAccess(ownership, manager, this.nodes, options.probeTimeoutMs);
+    this.volumes = new SwarmVolumes(this.nodes, ownership);
     this.logReader = new SwarmLogs(this.access);
   }
 
@@ -74,17 +81,25 @@ export class SwarmRuntime implements ContainerRuntime {
     return this.nodes.describe();
   }
 
-  // Installation identities (hive.installation) are not stamped or filtered by this driver yet: it refuses what needs them.
-  private noInstallations(): never {
-    throw new RuntimeError("invalid", "the Swarm driver does not tell installations apart yet: adopting and foreign agents need the Docker driver");
+  /** Adoption (taking another installation's agent over) is the Docker driver's alone for now. */
+  private noAdoption(): never {
+    throw new RuntimeError("invalid", "the Swarm driver cannot adopt another installation's agent yet: only the Docker driver adopts");
   }
 
   async listForeignAgents(): Promise<ForeignAgent[]> {
-    this.noInstallations();
+    const services = await this.access.foreignServices();
+    return (await this.access.agents(services)).map((agent, index) => ({
+      name: agent.name,
+      containerName: agent.containerName,
+      installation: services[index]!.Spec.Labels[INSTALLATION_LABEL] ?? null,
+      state: agent.state,
+      image: agent.image,
+      createdAt: agent.createdAt,
+    }));
   }
 
   async adoptAgent(): Promise<{ containerId: string }> {
-    this.noInstallations();
+    this.noAdoption();
   }
 
   /** A Swarm rebuild is a service update: no old container is parked beside the new one, so none is left behind. */
@@ -92,8 +107,8 @@ export class SwarmRuntime implements ContainerRuntime {
     return [];
   }
 
-  async settleInterruptedRecreate(): Promise<"kept-new" | "restored-old"> {
-    this.noInstallations();
+  async settleInterruptedRecreate(name: string): Promise<"kept-new" | "restored-old"> {
+    throw new RuntimeError("not_found", `no interrupted rebuild of ${name}: a Swarm rebuild is one service update`, 404);
   }
 
   async listAgents(): Promise<AgentContainer[]> {
@@ -113,10 +128,16 @@ export class SwarmRuntime implements ContainerRuntime {
   async createAgent(spec: CreateAgentSpec): Promise<{ containerId: string }> {
     if (await this.access.service(spec.name)) throw new RuntimeError("conflict", `a service for agent ${spec.name} exists already`, 409);
     const node = await this.placeNewAgent(spec.name, spec.node);
-    const body = serviceSpecFor(spec, node.id, { replicas: 0, forceUpdate: 0 });
-    await this.volumes.ensureOn(node.hostname, spec.name);
-    const created = await engineRequest<{ ID: string }>(this.access.manager.slow, "POST", "/services/create", { body });
-    return { containerId: created.ID };
+    const body = serviceSpecFor(spec, node.id, this.ownership, { replicas: 0, forceUpdate: 0 });
+    await this.volumes.ensureOn(node.hostname, spec.name, spec.adoptedVolume);
+    if (spec.network === "none") await ensureIsolatedNetwork(this.access.manager, spec.name);
+    try {
+      const created = await engineRequest<{ ID: string }>(this.access.manager.slow, "POST", "/services/create", { body });
+      return { containerId: created.ID };
+    } catch (error) {
+      if (spec.network === "none") await removeIsolatedNetwork(this.access.manager, spec.name).catch(() => undefined);
+      throw error;
+    }
   }
 
   /**
@@ -157,7 +178,8 @@ export class SwarmRuntime implements ContainerRuntime {
     if (!pin) throw new RuntimeError("conflict", `the service of ${spec.name} is not pinned to a node`, 409);
     await this.requireReachable(before, "rebuild");
     const known = new Set((await this.access.tasksOf([before.ID])).map((task) => task.ID));
-    const next = serviceSpecFor(spec, pin, { replicas: 1, forceUpdate: (before.Spec.TaskTemplate.ForceUpdate ?? 0) + 1 });
+    const next = serviceSpecFor(spec, pin, this.ownership, { replicas: 1, forceUpdate: (before.Spec.TaskTemplate.ForceUpdate ?? 0) + 1 });
+    if (spec.network === "none") await ensureIsolatedNetwork(this.access.manager, spec.name);
     await this.access.update(spec.name, (current) => Object.assign(current, next));
     try {
       await this.waitForNewRun(before.ID, known);
@@ -293,6 +315,7 @@ export class SwarmRuntime implements ContainerRuntime {
         await sleep(WAIT_STEP_MS);
       }
     }
+    await removeIsolatedNetwork(this.access.manager, name);
   }
 
   async moveAgent(name: string, node: string, stopTimeoutSeconds: number): Promise<{ bytes: number }> {

@@ -6,6 +6,7 @@ import { type DockerEndpoint, parseDockerHost } from "../docker/endpoint";
 import { withDeadline } from "../../timeout";
 import { RuntimeError } from "../types";
 import { classifyEngineError } from "../docker/errors";
+import { StreamingAgent } from "../docker/streaming-agent";
 
 /** One engine (the manager, or a node's own) as the driver talks to it: short, long and streaming calls apart. */
 export type EngineClient = {
@@ -21,7 +22,7 @@ export type EngineClient = {
 
 export function engineClient(endpoint: string, probeTimeoutMs: number): EngineClient {
   const address = parseDockerHost(endpoint);
-  const ownConnections: Docker.DockerOptions & { agent: http.Agent } = { ...address, agent: new http.Agent({ keepAlive: false }) };
+  const ownConnections: Docker.DockerOptions & { agent: http.Agent } = { ...address, agent: new StreamingAgent({ keepAlive: false }) };
   return {
     endpoint,
     address,

@@ -90,7 +90,15 @@ class SwarmEventSource {
     private readonly access: SwarmAccess,
     private readonly signal: AbortSignal,
   ) {
-    signal.addEventListener("abort", () => this.controller.abort(), { once: true });
+    // An abort ends the iteration at once, also while it waits for news.
+    signal.addEventListener(
+      "abort",
+      () => {
+        this.controller.abort();
+        this.notify();
+      },
+      { once: true },
+    );
   }
 
   close() {
@@ -223,9 +231,10 @@ class SwarmEventSource {
       }
       const exit = attributes.exitCode;
       const oomKilled = this.oomKilled.delete(runId);
-      this.access.memory.setOom(runId, oomKilled);
+      const exitCode = exit !== undefined && /^\d+$/.test(exit) ? Number(exit) : null;
+      this.access.memory.sawExit(runId, { exitCode, oomKilled, at });
       this.exited.add(runId);
-      this.push({ type: "run-exited", agent, containerId, runId, at, exitCode: exit !== undefined && /^\d+$/.test(exit) ? Number(exit) : null, oomKilled });
+      this.push({ type: "run-exited", agent, containerId, runId, at, exitCode, oomKilled });
     }
   }
 

@@ -9,6 +9,6 @@ export const swarmDriver: RuntimeDriver<SwarmSettings> = {
   settings: swarmSettings,
   async create(settings, common) {
     const { SwarmRuntime } = await import("./driver");
-    return new SwarmRuntime({ ...settings, probeTimeoutMs: common.probeTimeoutMs });
+    return new SwarmRuntime({ ...settings, ...common });
   },
 };

@@ -1,6 +1,8 @@
 import "server-only";
-import { AGENT_LABEL, type AgentContainerConfig, containerNameFor, type CreateAgentSpec, MANAGED_BY, MANAGED_BY_LABEL, RuntimeError, STATE_LABEL, STATE_MOUNT, volumeNameFor } from "../types";
+import { AGENT_LABEL, type AgentContainerConfig, containerNameFor, type CreateAgentSpec, MANAGED_BY, MANAGED_BY_LABEL, STATE_LABEL, STATE_MOUNT, volumeNameFor } from "../types";
 import { STOPPED_LABEL } from "./agent-state";
+import { isolatedNetworkFor } from "./isolated-network";
+import type { Ownership } from "./ownership";
 import type { ServiceSpec } from "./engine-schemas";
 
 /** The network an agent was given, kept on its service (Swarm stores networks by id). */
@@ -14,11 +16,8 @@ const STOP_GRACE_NS = 10_000_000_000;
  * The service an agent runs as: one replica at most, pinned to the node holding its state volume, never restarted by
  * Swarm (the dashboard owns restarts), its state volume mounted, labelled as ours. `replicas` 0 until it is started.
  */
-export function serviceSpecFor(spec: CreateAgentSpec, pinnedNodeId: string, options: { replicas: number; forceUpdate: number }) {
-  if (spec.network === "none") {
-    throw new RuntimeError("invalid", 'Swarm services cannot use the "none" network: leave the network unset (the node\'s default bridge), or name "host" or a swarm network');
-  }
-  const labels = { ...spec.labels, [AGENT_LABEL]: spec.name, [MANAGED_BY_LABEL]: MANAGED_BY };
+export function serviceSpecFor(spec: CreateAgentSpec, pinnedNodeId: string, ownership: Ownership, options: { replicas: number; forceUpdate: number }) {
+  const labels = { ...spec.labels, [AGENT_LABEL]: spec.name, [MANAGED_BY_LABEL]: MANAGED_BY, ...ownership.label };
   const env = Object.entries({ ...spec.env, HIVE_AGENT_NAME: spec.name, HIVE_STATE_DIR: STATE_MOUNT }).map(([key, value]) => `${key}=${value}`);
   return {
     Name: containerNameFor(spec.name),
@@ -36,7 +35,7 @@ export function serviceSpecFor(spec: CreateAgentSpec, pinnedNodeId: string, opti
             Type: "volume",
             Source: volumeNameFor(spec.name),
             Target: STATE_MOUNT,
-            VolumeOptions: { Labels: { [STATE_LABEL]: spec.name, [MANAGED_BY_LABEL]: MANAGED_BY } },
+            VolumeOptions: { Labels: { [STATE_LABEL]: spec.name, [MANAGED_BY_LABEL]: MANAGED_BY, ...ownership.label } },
           },
         ],
       },
@@ -49,7 +48,7 @@ export function serviceSpecFor(spec: CreateAgentSpec, pinnedNodeId: string, opti
       // The dashboard restarts crashed agents itself (backoff, crash-loop detection); Swarm must never.
       RestartPolicy: { Condition: "none" },
       Placement: { Constraints: [`node.id==${pinnedNodeId}`] },
-      Networks: spec.network ? [{ Target: spec.network }] : [],
+      Networks: spec.network === "none" ? [{ Target: isolatedNetworkFor(spec.name) }] : spec.network ? [{ Target: spec.network }] : [],
       LogDriver: { Name: "json-file", Options: { "max-size": "10m", "max-file": "3" } },
       ForceUpdate: options.forceUpdate,
     },

@@ -5,6 +5,7 @@ import { INSTALLATION_LABEL, MANAGED_BY, MANAGED_BY_LABEL, RuntimeError, STATE_L
 import type { EngineClient } from "./engine-client";
 import { engineRequest } from "./engine-client";
 import type { NodeDirectory } from "./nodes";
+import type { Ownership } from "./ownership";
 
 /** A volume still held by a container Swarm is removing is retried for this long. */
 const IN_USE_RETRY_MS = 30_000;
@@ -26,7 +27,10 @@ const isStateVolume = (volume: StateVolume) => volume.labels[MANAGED_BY_LABEL] =
  * cannot be used now is left out (its volumes are not listed, measured or removed until it answers).
  */
 export class SwarmVolumes {
-  constructor(private readonly nodes: NodeDirectory) {}
+  constructor(
+    private readonly nodes: NodeDirectory,
+    private readonly ownership: Ownership,
+  ) {}
 
   async list(): Promise<StateVolume[]> {
     const perNode = await Promise.all(
@@ -45,15 +49,20 @@ export class SwarmVolumes {
   }
 
   /** The agent's volume on the node, made (labelled as ours) when missing; one of someone else by that name is refused. */
-  async ensureOn(hostname: string, name: string): Promise<StateVolume> {
+  async ensureOn(hostname: string, name: string, adopted = false): Promise<StateVolume> {
     const engine = this.nodes.requireEngine(hostname, `the state volume of ${name}`);
     const volumeName = volumeNameFor(name);
     const existing = await this.inspect(engine, volumeName);
     if (existing) {
       if (existing.Labels[STATE_LABEL] !== name) throw new RuntimeError("conflict", `volume ${volumeName} on node ${hostname} exists but does not belong to agent ${name}`, 409);
+      // Another installation's state is never taken over by a spawn; only an operator's adoption brings it along.
+      const owner = existing.Labels[INSTALLATION_LABEL];
+      if (owner && owner !== this.ownership.installation && !adopted) {
+        throw new RuntimeError("conflict", `volume ${volumeName} on node ${hostname} belongs to another installation (${owner}); adopt the agent instead`, 409);
+      }
       return toStateVolume(existing, hostname);
     }
-    await engineRequest(engine.quick, "POST", "/volumes/create", { body: { Name: volumeName, Labels: { [STATE_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY } } });
+    await engineRequest(engine.quick, "POST", "/volumes/create", { body: { Name: volumeName, Labels: { [STATE_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY, ...this.ownership.label } } });
     return toStateVolume((await this.inspect(engine, volumeName))!, hostname);
   }
 
