@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs (Debian apt) and starts what the test suites need when it is missing: a Docker engine, the static
 # busybox for the test agent image, Chromium for Playwright, PostgreSQL 15 binaries for the database suite, iproute2
-# for the Swarm tests' own two-node cluster.
+# for the Swarm tests' own two-node cluster; for the deployment suites nginx (the ingress), debootstrap (the image's
+# base), docker-compose (validates the Compose file) and kubectl (renders the Kubernetes manifests; Debian's
+# kubernetes-client when no kubectl is installed).
 # Idempotent: on a machine that has everything it only checks.
 set -euo pipefail
 
@@ -13,6 +15,10 @@ dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 # The Swarm tests make a two-node cluster of their own: network namespaces and a veth pair (ip), dockerds in them (nsenter, unshare).
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 { command -v nsenter && command -v unshare; } >/dev/null 2>&1 || missing+=(util-linux)
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 
 if ((${#missing[@]})); then
   if [ "$(id -u)" != 0 ]; then
@@ -47,4 +53,4 @@ if ! engine_answers; then
   done
   engine_answers || { echo "provision: dockerd did not come up; see /var/log/hive-dockerd.log" >&2; tail -20 /var/log/hive-dockerd.log >&2; exit 1; }
 fi
-echo "provision: docker engine, busybox-static, chromium, postgresql-15 and iproute2 are ready"
+echo "provision: docker engine, busybox-static, chromium, postgresql-15, iproute2, nginx, debootstrap, docker-compose and kubectl are ready"

@@ -1,6 +1,7 @@
-// npm test: every suite against real components. Builds the test agent image and the production bundle,
-// then runs vitest (unit, database on PGlite and PostgreSQL, engine, server processes) and Playwright
-// (Chromium against the production server). Any failure, including a missing engine, fails the run.
+// npm test: every suite against real components. Builds the test agent image, the production bundle and the
+// dashboard's container image, then runs vitest (unit, database on PGlite and PostgreSQL, engine, server processes,
+// the image) and Playwright (Chromium against the production server, and behind nginx). Any failure, including a
+// missing engine, fails the run.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -17,6 +18,8 @@ const steps = [
   ["test agent image", "bash", ["scripts/build-test-agent.sh"]],
   ["production build", bin("next"), ["build"]],
   ["precompressed assets", process.execPath, ["scripts/precompress.mjs"]],
+  // Built here rather than inside a suite, so its CPU-heavy build never runs beside timing-sensitive tests.
+  ["dashboard container image (its base from Debian's packages, once per machine)", process.execPath, ["scripts/image/build-image.mjs", "--quiet"]],
   ["vitest", bin("vitest"), ["run"]],
   ["playwright", bin("playwright"), ["test"]],
 ];
