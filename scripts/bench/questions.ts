@@ -1,5 +1,8 @@
-// Questions: expiry lateness (resolved_at − deadline_at) over 1000 staggered deadlines, and how long an
-// operator's answer takes to reach the agent's SSE inbox.
+// Questions: expiry lateness (resolved_at − deadline_at) over 1000 staggered deadlines, how long an operator's
+// answer takes to reach the agent's SSE inbox, and to end the agent's waiting call: a REST long poll, and an MCP
+// ask_operator (the SDK's own client), sampled in turn.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { api, median, percentile, readEvents, report, startBenchServer, step } from "./lib";
 
 const QUESTIONS = Number(process.env.BENCH_QUESTIONS ?? 1000);
@@ -79,6 +82,53 @@ export async function run() {
       controller.abort();
       report("answer → agent's SSE inbox (median)", median(delivery), null, { label: "figure (target on p99)" });
       report("answer → agent's SSE inbox (p99)", percentile(delivery, 99), null, { max: 250, label: "≤ 250 ms" });
+    });
+
+    // Answer → the end of the agent's waiting call, REST long poll and MCP ask_operator in turn (ABAB).
+    const mcpRows = ["answer → MCP ask_operator result (median)", "answer → MCP ask_operator result (p99)"];
+    await step("answer → waiting call", ["answer → REST long poll (median)", "answer → REST long poll (p99)", ...mcpRows], async () => {
+      const client = new Client({ name: "bench-agent", version: "1.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${server.baseUrl}/api/agent/mcp`), { requestInit: { headers: { authorization: `Bearer ${minted.token}` } } }));
+      // The call is surely waiting when the answer goes (the bench's only fixed pause, outside the measured span).
+      const settleIntoWait = () => new Promise((resolve) => setTimeout(resolve, 200));
+      const answerNow = async (id: string) => {
+        const sentAt = performance.now();
+        const response = await api(server, `/api/questions/${id}/answer`, { method: "POST", body: JSON.stringify({ text: "yes" }) });
+        if (!response.ok) throw new Error(`answer failed: ${response.status}`);
+        return sentAt;
+      };
+      const rest: number[] = [];
+      const mcp: number[] = [];
+      try {
+        for (let sample = 0; sample < DELIVERIES; sample++) {
+          const { id } = (await (await agent("/api/agent/questions", { method: "POST", body: JSON.stringify({ question: `Poll ${sample}?` }) })).json()) as { id: string };
+          const polling = agent(`/api/agent/questions/${id}?wait_seconds=60`).then(async (response) => ({ at: performance.now(), body: (await response.json()) as { status: string } }));
+          await settleIntoWait();
+          const restSentAt = await answerNow(id);
+          const polled = await polling;
+          if (polled.body.status !== "answered") throw new Error(`long poll answered ${polled.body.status}`);
+          rest.push(polled.at - restSentAt);
+
+          // The same idempotency key over REST names the question the tool call asked (or asks it first: the same one).
+          const key = `bench-mcp-${sample}-${Date.now()}`;
+          const asking = client
+            .callTool({ name: "ask_operator", arguments: { question: `Ask ${sample}?`, idempotency_key: key } }, undefined, { timeout: 70_000 })
+            .then((result) => ({ at: performance.now(), result }));
+          const named = (await (await agent("/api/agent/questions", { method: "POST", body: JSON.stringify({ question: `Ask ${sample}?`, idempotency_key: key }) })).json()) as { id: string };
+          await settleIntoWait();
+          const mcpSentAt = await answerNow(named.id);
+          const asked = await asking;
+          const outcome = asked.result.structuredContent as { status?: string; question_id?: string } | undefined;
+          if (outcome?.status !== "answered" || outcome.question_id !== named.id) throw new Error(`ask_operator answered ${JSON.stringify(asked.result.content)}`);
+          mcp.push(asked.at - mcpSentAt);
+        }
+      } finally {
+        await client.close();
+      }
+      report("answer → REST long poll (median)", median(rest), null, { label: "figure" });
+      report("answer → REST long poll (p99)", percentile(rest, 99), null, { label: "figure" });
+      report(mcpRows[0]!, median(mcp), median(rest), { label: "figure (target on p99); raw: REST long poll" });
+      report(mcpRows[1]!, percentile(mcp, 99), percentile(rest, 99), { max: 100, label: "≤ 100 ms; raw: REST long poll" });
     });
   } finally {
     await server.stop();
