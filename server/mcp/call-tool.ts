@@ -35,16 +35,45 @@ export async function callAgentTool(
   let input: unknown;
   let output: Record<string, unknown> | undefined;
   let failure: HiveError | undefined;
+  const checked = (answer: unknown) => {
+    const parsed = tool.output.safeParse(answer);
+    if (!parsed.success) throw new Error(`${tool.name} answered outside its output schema: ${parsed.error.message}`);
+    return parsed.data;
+  };
   try {
     input = validateInput(tool.input, args ?? {}, `arguments of ${tool.name}`);
-    const answer = tool.output.safeParse(await tool.run({ ctx, input, progress }));
-    if (!answer.success) throw new Error(`${tool.name} answered outside its output schema: ${answer.error.message}`);
-    output = answer.data;
+    output = checked(await tool.run({ ctx, input, progress }));
   } catch (error) {
     failure = toHiveError(error, { engine: ctx.engine, logger: ctx.logger });
   }
+  await auditToolCall(ctx, tool, input, output, failure);
+  if (!failure && output && tool.thenWait) {
+    try {
+      output = checked(await tool.thenWait({ ctx, input, output, progress }));
+    } catch (error) {
+      failure = toHiveError(error, { engine: ctx.engine, logger: ctx.logger });
+    }
+  }
   const durationMs = Math.round((performance.now() - started) * 10) / 10;
   ctx.logger.info({ tool: tool.name, durationMs, ...(failure ? { code: failure.code } : {}) }, "tool call");
+  if (failure || !output) return toolError(failure ?? new HiveError("internal_error", "the tool gave no answer"));
+  return {
+    content: [
+      { type: "text", text: tool.summary(output) },
+      { type: "text", text: JSON.stringify(output) },
+    ],
+    structuredContent: output,
+  };
+}
+
+/** The REST route's audit row for a tool that changes something (the actor is the agent; `detail.via` says MCP). */
+async function auditToolCall(
+  ctx: CallContext<AgentActor>,
+  tool: AgentTool,
+  input: unknown,
+  output: Record<string, unknown> | undefined,
+  failure: HiveError | undefined,
+) {
   if (tool.audit) {
     // This process's next state read sees the change at once, not only after its NOTIFY arrives.
     ctx.caches.state.invalidate();
@@ -58,12 +87,4 @@ export async function callAgentTool(
       detail: { via: "mcp", tool: tool.name, ...(output && tool.audit.detail ? tool.audit.detail(output) : {}) },
     });
   }
-  if (failure || !output) return toolError(failure ?? new HiveError("internal_error", "the tool gave no answer"));
-  return {
-    content: [
-      { type: "text", text: tool.summary(output) },
-      { type: "text", text: JSON.stringify(output) },
-    ],
-    structuredContent: output,
-  };
 }

@@ -23,6 +23,11 @@ export type AgentTool<I = unknown, O extends Record<string, unknown> = Record<st
   annotations: { readOnlyHint: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint: false };
   audit?: { action: string; target: (input: I, actor: AgentActor) => string; detail?: (output: O) => Record<string, unknown> };
   run: (call: ToolCall<I>) => Promise<O>;
+  /**
+   * A tool that waits after its change (ask_operator) waits here, once the change's audit row is written: the row
+   * says when the change happened, and its write is not on the path of the answer the agent waits for.
+   */
+  thenWait?: (call: ToolCall<I> & { output: O }) => Promise<O>;
   /** The answer in a sentence for the model to read (the structured answer follows it as JSON). */
   summary: (output: O) => string;
 };

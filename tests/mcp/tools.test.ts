@@ -118,6 +118,8 @@ describe("asking the operator", () => {
     );
     await eventually(async () => progress.length >= 1, "the first progress notification", 30_000);
     const [card] = (await dashboardState(server)).questions.pending.filter((question) => question.agent === "alpha");
+    // The ask is audited when it happens, while the call still waits for the answer.
+    expect(await audit()).toEqual(expect.arrayContaining([expect.objectContaining({ actor: "agent:alpha", action: "question.ask", detail: expect.objectContaining({ via: "mcp", questionId: card!.id }) })]));
     expect((await answer(card!.id, { choices: ["eu", "ap"], text: "eu first" })).status).toBe(200);
     const result = await asking;
     expect(result.isError).toBeFalsy();

@@ -67,10 +67,12 @@ export const askOperator = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   audit: { action: "question.ask", target: (_, actor) => actor.agent, detail: (outcome) => ({ questionId: outcome.question_id }) },
   async run({ ctx, input, progress }) {
-    const { wait_seconds: seconds, ...question } = input;
+    const { wait_seconds: _wait, ...question } = input;
     const asked = await askQuestion({ ctx, input: question });
-    return awaitOutcome(ctx, asked.id, seconds, progress);
+    return awaitOutcome(ctx, asked.id, 0, progress);
   },
+  thenWait: ({ ctx, input, output, progress }) =>
+    output.status === "pending" ? awaitOutcome(ctx, output.question_id, input.wait_seconds, progress) : Promise.resolve(output),
   summary: describeOutcome,
 });
 
