@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_STATUS } from "../../server/errors";
 import { buildOpenApiDocument } from "../../server/openapi/document";
 import { OPERATIONS } from "../../server/openapi/operations";
+import { declaredRoutes } from "../helpers/api-routes";
 import { agentFetch, mintAgentToken, operatorFetch, ROOT, type ServerProcess, startServer } from "../helpers/server";
 
 // The OpenAPI document against the code: every route handler under app/ is in it (and nothing else), every example
@@ -52,6 +53,21 @@ describe("the OpenAPI document", () => {
     const handlers = routeHandlers();
     expect(handlers.length).toBeGreaterThan(40);
     expect(operationsOf(document).map(({ key }) => key).sort()).toEqual(handlers);
+  });
+
+  it("takes each route's auth and input schemas from what the route itself declared to withRoute", async () => {
+    const declared = new Map((await declaredRoutes()).map((route) => [`${route.method} ${route.pattern.replace(/\[(\w+)\]/g, "{$1}")}`, route]));
+    for (const operation of OPERATIONS) {
+      const key = `${operation.method.toUpperCase()} ${operation.path}`;
+      if (!operation.path.startsWith("/api/")) continue; // the probes live outside app/api
+      const route = declared.get(key);
+      expect(route, key).toBeDefined();
+      expect(operation.auth, key).toBe(route!.auth);
+      expect(operation.params, `${key} path`).toBe(route!.paramsSchema);
+      expect(operation.query, `${key} query`).toBe(route!.query);
+      // The MCP endpoint takes any JSON and checks the JSON-RPC message itself; the document says what it expects.
+      if (key !== "POST /api/agent/mcp") expect(operation.body, `${key} body`).toBe(route!.body);
+    }
   });
 
   it("is OpenAPI 3.1 with each route's auth, inputs, answers and error codes", () => {
