@@ -1,6 +1,6 @@
 import { z } from "./zod";
 import { AgentName } from "./common";
-import { AgentView } from "./agents";
+import { AgentView, ContainerState } from "./agents";
 
 export const TransientKind = z.enum(["spawning", "starting", "stopping", "restarting", "rebuilding", "destroying"]);
 export type TransientKind = z.infer<typeof TransientKind>;
@@ -136,3 +136,20 @@ export const DestroyedAgent = z.object({ name: z.string(), destroyed: z.literal(
 
 // DELETE /api/agents/:name/transient
 export const ClearedAction = z.object({ cleared: z.literal(true) });
+
+/**
+ * An agent on the same engine that another installation (another dashboard's database) manages, or none claims yet
+ * (made before installation identities): shown read-only; only an operator's adoption makes it this one's.
+ */
+export const ForeignAgentView = z.object({
+  name: z.string(),
+  containerName: z.string(),
+  /** The installation that manages it (its hive.installation label); null when none claims it. */
+  installation: z.string().nullable(),
+  state: ContainerState,
+  image: z.string(),
+  createdAt: z.string(),
+});
+export type ForeignAgentView = z.infer<typeof ForeignAgentView>;
+export const ForeignAgentList = z.object({ installation: z.string(), agents: z.array(ForeignAgentView) });
+export type ForeignAgentList = z.infer<typeof ForeignAgentList>;

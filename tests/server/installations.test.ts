@@ -73,6 +73,19 @@ describe("installations on one engine", () => {
       const spawn = await operatorFetch(staging, "/api/agents", { method: "POST", body: JSON.stringify({ name: idle, image: TEST_IMAGE, network: "none" }) });
       expect(spawn.status).toBe(409);
       expect((await docker.getVolume(`hive-state-${idle}`).inspect()).Labels["hive.installation"]).toBe(productionId);
+
+      // Staging sees production's agents as foreign, read-only; adopting one is an operator's explicit act.
+      const foreign = (await (await operatorFetch(staging, "/api/foreign-agents")).json()) as { installation: string; agents: { name: string }[] };
+      expect(foreign.installation).toBe(stagingId);
+      expect(foreign.agents).toContainEqual(expect.objectContaining({ name: idle, installation: productionId, state: "exited" }));
+      const adopted = await operatorFetch(staging, `/api/foreign-agents/${idle}/adopt`, { method: "POST", body: "{}" });
+      expect(adopted.status, await adopted.clone().text()).toBe(200);
+      expect(((await adopted.json()) as { agent: unknown }).agent).toMatchObject({ name: idle, state: "created", desiredState: "stopped", desiredChangedBy: "operator" });
+      expect((await docker.getContainer(`hive-${idle}`).inspect()).Config.Labels["hive.installation"]).toBe(stagingId);
+      expect(await names(staging)).toContain(idle);
+      await eventually(async () => !(await names(production)).includes(idle), "production to lose sight of the adopted agent");
+      expect((await operatorFetch(staging, `/api/foreign-agents/${idle}/adopt`, { method: "POST", body: "{}" })).status).toBe(409);
+      expect((await operatorFetch(staging, `/api/foreign-agents/${prefix}-nobody/adopt`, { method: "POST", body: "{}" })).status).toBe(404);
     } finally {
       await Promise.all([production.stop(), staging.stop()]);
     }
