@@ -79,7 +79,7 @@ export function DashboardClient({ initialState }: { initialState: DashboardState
           ) : null}
           <QuestionsPanel pending={state.questions.pending} recent={state.questions.recent} />
           <ApprovalsPanel pending={state.approvals.pending} recent={state.approvals.recent} />
-          <ContainersPanel containers={state.containers} spawning={state.spawning} engineDown={state.runtime.status !== "up"} />
+          <ContainersPanel containers={state.containers} spawning={state.spawning} nodes={state.nodes} engineDown={state.runtime.status !== "up"} />
           <TombstonesPanel tombstones={state.tombstones} />
           <ActivityFeed activity={state.activity} />
         </main>

@@ -32,6 +32,7 @@ import { InstanceRegistry } from "./workers/instance-registry";
 import { QuestionExpiry } from "./workers/question-expiry";
 import { TombstoneRetention } from "./workers/tombstone-retention";
 import { ForeignAgentCache } from "./caches/foreign-agents";
+import { NodeCache } from "./caches/nodes";
 import { ensureInstallationId } from "./db/queries/installation";
 import { WriteRetry } from "./write-retry/write-retry";
 import { LeaderElection } from "./workers/leader-election";
@@ -146,6 +147,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
         state: new StateSnapshotCache(database.db, events),
         volumes: new StateVolumeCache(runtime, database.db, installation.id, logger.child({ component: "volumes" })),
         foreign: new ForeignAgentCache(runtime),
+        nodes: new NodeCache(runtime),
       },
       slots: new InFlightSlots(),
       credentials,

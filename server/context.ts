@@ -2,6 +2,7 @@ import "server-only";
 import type { Logger } from "pino";
 import type { StateSnapshotCache } from "./caches/state-snapshot";
 import type { ForeignAgentCache } from "./caches/foreign-agents";
+import type { NodeCache } from "./caches/nodes";
 import type { StateVolumeCache } from "./caches/state-volumes";
 import type { HiveConfig } from "./config";
 import type { Actor } from "./contracts/actors";
@@ -47,7 +48,7 @@ export type HiveContext = {
   readonly fleet: FleetPicture;
   /** Change notices from every replica (PostgreSQL LISTEN/NOTIFY). */
   readonly events: EventHub;
-  readonly caches: { readonly state: StateSnapshotCache; readonly volumes: StateVolumeCache; readonly foreign: ForeignAgentCache };
+  readonly caches: { readonly state: StateSnapshotCache; readonly volumes: StateVolumeCache; readonly foreign: ForeignAgentCache; readonly nodes: NodeCache };
   /** This process's own in-flight actions (the database slot tells every replica). */
   readonly slots: InFlightSlots;
   readonly credentials: OperatorCredentials;

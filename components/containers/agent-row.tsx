@@ -135,6 +135,7 @@ export function AgentRow({
             ) : null}
           </div>
         </td>
+        <td className="mono nowrap">{agent.node}</td>
         <td className="mono" title={agent.image}>
           {shortImage(agent.image)}
         </td>
@@ -183,7 +184,7 @@ export function AgentRow({
           </div>
         </td>
       </tr>
-      {showCrashes ? <CrashHistoryRow name={agent.name} version={crashVersion(agent.crashes)} colSpan={6} /> : null}
+      {showCrashes ? <CrashHistoryRow name={agent.name} version={crashVersion(agent.crashes)} colSpan={7} /> : null}
       <JournalRow agent={agent} />
     </>
   );

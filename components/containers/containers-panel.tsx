@@ -2,22 +2,26 @@
 
 import { useState } from "react";
 import type { ContainerView, SpawningView } from "@/server/contracts/containers";
+import type { NodeView } from "@/server/contracts/nodes";
 import { useAgentActionMutation } from "../queries/use-agent-action-mutation";
 import { ConfirmDialog, type ConfirmRequest } from "../ui/confirm-dialog";
 import { RelativeTime } from "../ui/relative-time";
 import { DataTable, Section } from "../ui/section";
 import { AgentRow } from "./agent-row";
 import { SpawnDialog } from "./spawn-dialog";
+import { NodesStrip } from "./nodes-strip";
 import { PendingPill } from "./pending-pill";
 
 /** The agent containers the engine reports, with their actions; agents being spawned are listed above. */
 export function ContainersPanel({
   containers,
   spawning,
+  nodes,
   engineDown,
 }: {
   containers: ContainerView[] | null;
   spawning: SpawningView[];
+  nodes: NodeView[] | null;
   engineDown: boolean;
 }) {
   const mutation = useAgentActionMutation();
@@ -62,6 +66,7 @@ export function ContainersPanel({
           ))}
         </ul>
       ) : null}
+      {nodes && nodes.length > 0 ? <NodesStrip nodes={nodes} /> : null}
       <div className="section-body">
         {containers === null ? (
           <div className="empty-state" role="status">
@@ -74,7 +79,7 @@ export function ContainersPanel({
             Spawn one with <em>New agent</em>; containers labelled <span className="mono">hive.agent=&lt;name&gt;</span> appear here too.
           </div>
         ) : (
-          <DataTable label="Agent containers" columns={["Agent", "State", "Image", "Since", "Crashes", "Actions"]}>
+          <DataTable label="Agent containers" columns={["Agent", "State", "Node", "Image", "Since", "Crashes", "Actions"]}>
               {containers.map((agent) => (
                 <AgentRow
                   key={agent.name}

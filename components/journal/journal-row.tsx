@@ -14,7 +14,7 @@ export function JournalRow({ agent }: { agent: ContainerView }) {
   const regionId = `journal-${useId().replace(/:/g, "")}`;
   return (
     <tr className={`journal-row${open ? " open" : ""}`}>
-      <td colSpan={6}>
+      <td colSpan={7}>
         <button
           type="button"
           className="journal-toggle"

@@ -25,6 +25,32 @@ test("[CONTAINERS] the page lists the agent containers the engine reports, and p
   await second.remove({ force: true });
 });
 
+test("[CONTAINERS] each agent's row names its node, and the nodes strip shows the machine agents run on", async ({ page, prefix, api }) => {
+  const { installation } = (await (await api.get("/api/diagnostics")).json()) as { installation: string };
+  const name = `${prefix}-placed`;
+  const container = await docker.createContainer({
+    name: `hive-${name}`,
+    Image: TEST_IMAGE,
+    Labels: { "hive.agent": name, "hive.installation": installation },
+    HostConfig: { NetworkMode: "none" },
+  });
+  const host = ((await docker.info()) as { Name: string }).Name;
+  try {
+    await loginAsOperator(page);
+    await expect(page.getByRole("columnheader", { name: "Node" })).toBeVisible();
+    await expect(page.getByRole("row", { name: `Agent ${name}` }).getByRole("cell", { name: host, exact: true })).toBeVisible();
+    // A single engine is one node: its host, ready, with the engine's CPUs and memory.
+    const strip = page.getByRole("list", { name: "Nodes" });
+    const node = strip.getByRole("listitem", { name: `Node ${host}` });
+    await expect(node).toBeVisible();
+    await expect(node).toContainText("ready");
+    await expect(node).toContainText("single engine");
+    await expect(node).toContainText(/\d+ agents? · \d+ CPU · /);
+  } finally {
+    await container.remove({ force: true });
+  }
+});
+
 test("[CONTAINERS] the theme toggle switches to dark and the choice survives a reload", async ({ page }) => {
   await loginAsOperator(page);
   const toggle = page.getByRole("button", { name: /^Theme: system/ });

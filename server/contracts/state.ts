@@ -3,6 +3,7 @@ import { ContainerView, SpawningView } from "./containers";
 import { RuntimeSnapshot } from "./health";
 import { QuestionView } from "./questions";
 import { ApprovalView, TombstoneView } from "./approvals";
+import { NodeView } from "./nodes";
 
 export const ActivityView = z.object({
   id: z.number(),
@@ -33,6 +34,8 @@ export const DashboardState = z.object({
   approvals: z.object({ pending: z.array(ApprovalView), recent: z.array(ApprovalView) }),
   /** null while the engine is not reachable (volumes cannot be listed). */
   tombstones: z.array(TombstoneView).nullable(),
+  /** The machines agents run on (one for a single engine); null while the engine is not reachable. */
+  nodes: z.array(NodeView).nullable(),
 });
 export type DashboardState = z.infer<typeof DashboardState>;
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { type AgentContainer, isUp, type RuntimeEvent } from "../runtime/types";
+import { type AgentContainer, isUnreachable, isUp, type RuntimeEvent } from "../runtime/types";
 
 /** The picture is trusted for reads only while the events stream is open and a full list is this recent. */
 const FRESH_FOR_MS = 15_000;
@@ -211,7 +211,8 @@ export class FleetPicture {
     this.lookedAt.set(agent, lookedAt);
     if (next) this.containers.set(agent, next);
     else this.containers.delete(agent);
-    if (previous && next && previous.containerId === next.containerId && isUp(previous.state) && !isUp(next.state)) {
+    // A node that cannot be reached leaves its agents' runs unknown: not a stop, so never a crash.
+    if (previous && next && previous.containerId === next.containerId && isUp(previous.state) && !isUp(next.state) && !isUnreachable(next.state)) {
       this.emitStop(agent, next, via);
     }
     for (const waiter of this.waiters.get(agent) ?? []) if (next && lookedAt >= waiter.since && waiter.expected(next)) waiter.settle(next);

@@ -57,6 +57,23 @@ const HEARTBEAT_NS = 1_000_000_000;
 const run = (command: string, args: string[]) => execFileSync(command, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Unmounts (lazily) every mount point under the directory, deepest first. */
+function unmountUnder(dir: string) {
+  const points = fs
+    .readFileSync("/proc/self/mounts", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[1] ?? "")
+    .filter((point) => point.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const point of points) {
+    try {
+      run("umount", ["-l", point]);
+    } catch {
+      // gone already
+    }
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -110,12 +127,8 @@ function nodeHandle(plan: NodePlan): SwarmNodeHandle {
       process.kill(pid, "SIGTERM");
       await waitFor(async () => !alive(pid), `dockerd of ${plan.hostname} to exit`, 60_000).catch(() => process.kill(pid, "SIGKILL"));
       await waitFor(async () => !alive(pid), `dockerd of ${plan.hostname} to die`, 10_000);
-      // dockerd leaves its bind mount of the network namespace behind.
-      try {
-        run("umount", [path.join(plan.dir, "exec", "netns", "default")]);
-      } catch {
-        // not mounted
-      }
+      // dockerd leaves its network namespaces' bind mounts behind (default, and one per overlay's load balancer).
+      unmountUnder(plan.dir);
     },
     async start() {
       if (pidOf(plan) !== null) return;

@@ -64,6 +64,19 @@ describe("the fleet picture", () => {
     expect(stops).toHaveLength(1);
   });
 
+  it("takes an agent whose node cannot be reached for unknown, not stopped: no stop, then or when the node is back", () => {
+    const { picture, stops } = livePicture(agent("remote"));
+    picture.poll([agent("remote", { state: "unreachable" })], 10);
+    picture.update("remote", agent("remote", { state: "unreachable" }), 20);
+    // Back, its run found over (lost with the node): still not a crash of the agent's own.
+    picture.poll([agent("remote", { state: "exited", finishedAt: iso(15), exitCode: 0 })], 30);
+    expect(stops).toEqual([]);
+    // A run on a reachable node that ends is still a stop.
+    picture.poll([agent("remote", { state: "running", runId: "remote-run2", startedAt: iso(40) })], 40);
+    picture.poll([agent("remote", { state: "exited", runId: "remote-run2", finishedAt: iso(50), exitCode: 1 })], 50);
+    expect(stops.map((stop) => stop.agent)).toEqual(["remote"]);
+  });
+
   it("leaves a death it never saw the agent up for to a look, and judges it by that look", () => {
     const { picture, stops } = livePicture();
     const death = exited("ghost", 1_000, 1);

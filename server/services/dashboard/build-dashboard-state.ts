@@ -9,6 +9,7 @@ import { buildActivityViews } from "../../views/activity";
 import { anyInFlight, buildContainerViews, buildSpawningViews } from "../../views/containers";
 import { buildQuestionViews } from "../../views/questions";
 import { buildApprovalViews } from "../../views/approvals";
+import { buildNodeViews } from "../../views/nodes";
 import { buildTombstoneViews } from "../../views/tombstones";
 import { toAgentView } from "../shared/agent-view";
 
@@ -16,7 +17,7 @@ import { toAgentView } from "../shared/agent-view";
 export async function buildDashboardState({ ctx }: ServiceCall<void, OperatorActor>): Promise<DashboardState> {
   const now = new Date();
   const engineUp = ctx.engine.status === "up";
-  const [listed, snapshot, volumes] = await Promise.all([
+  const [listed, snapshot, volumes, nodes] = await Promise.all([
     measure<{ containers: AgentContainer[] | null; error: string | null }>("engine", async () => {
       if (!engineUp) return { containers: null, error: null };
       // The live picture (engine events + reconcile polls) when it is current; the engine itself otherwise.
@@ -29,6 +30,7 @@ export async function buildDashboardState({ ctx }: ServiceCall<void, OperatorAct
     }),
     measure("db", () => ctx.caches.state.get()),
     engineUp ? measure("volumes", () => ctx.caches.volumes.list().catch(() => null)) : Promise.resolve(null),
+    engineUp ? measure("nodes", () => ctx.caches.nodes.list().catch(() => null)) : Promise.resolve(null),
   ]);
   if (listed.containers) ctx.fleet.absorb(listed.containers);
   else if (listed.error) ctx.engine.reportFailure();
@@ -58,5 +60,6 @@ export async function buildDashboardState({ ctx }: ServiceCall<void, OperatorAct
             pendingRevivals: new Set(snapshot.pendingApprovals.filter((approval) => approval.kind === "spawn").map((approval) => approval.agent)),
           })
         : null,
+    nodes: nodes ? buildNodeViews(nodes, containerViews ?? []) : null,
   };
 }

@@ -4,7 +4,7 @@ import { type HiveContext, systemCall } from "../../context";
 import { adoptAgent, listAgentRows, resetRestartBackoff } from "../../db/queries/agents";
 import { notifyChange, publishEvent } from "../../db/queries/events";
 import { listTransients } from "../../db/queries/transients";
-import { type AgentContainer, isUp } from "../../runtime/types";
+import { type AgentContainer, isUnreachable, isUp } from "../../runtime/types";
 import { startAgent } from "../../services/agents/start-agent";
 import type { RecoveryQueue } from "./recovery-queue";
 import type { WatchScope } from "./watch-scope";
@@ -15,7 +15,8 @@ const STABLE_AFTER_MS = 10 * 60_000;
 /**
  * Keeps what runs in line with what should: after every (re)seed of the fleet picture (start, engine back), agents
  * whose desired state is running but which are down are started, through the operators' start path. Every 10 s it
- * adopts agents created outside the dashboard and resets the backoff of agents stable for a while.
+ * adopts agents created outside the dashboard, resets the backoff of agents stable for a while, and reconciles agents
+ * whose node is reachable again.
  */
 export class DesiredStateReconciler {
   constructor(
@@ -23,6 +24,9 @@ export class DesiredStateReconciler {
     private readonly ctx: HiveContext,
     private readonly recovery: RecoveryQueue,
   ) {}
+
+  /** Agents last seen on a node that could not be reached: when it is back, each is reconciled once. */
+  private readonly unreachable = new Set<string>();
 
   private async containers(): Promise<AgentContainer[]> {
     return this.ctx.fleet.current() ?? (await this.ctx.runtime.listAgents());
@@ -42,7 +46,10 @@ export class DesiredStateReconciler {
     const containers = await this.containers();
     const rows = new Map((await listAgentRows(db)).map((row) => [row.name, row]));
     let adopted = 0;
+    const back = new Set<string>();
     for (const container of containers) {
+      if (isUnreachable(container.state)) this.unreachable.add(container.name);
+      else if (this.unreachable.delete(container.name)) back.add(container.name);
       const row = rows.get(container.name);
       if (!row) {
         await adoptAgent(db, container.name, isUp(container.state) ? "running" : "stopped");
@@ -57,18 +64,22 @@ export class DesiredStateReconciler {
       }
     }
     if (adopted > 0) await notifyChange(db, { kind: "agents_adopted", agent: null });
+    // Their node is back: a run lost with it is not a crash, so nothing else starts them if they should run.
+    if (back.size > 0) await this.ensureDesiredRunning(back);
     await this.recovery.schedule();
   }
 
   /** Agents that should run but do not (engine restart, host reboot, dashboard down) are started. */
-  private async ensureDesiredRunning() {
+  private async ensureDesiredRunning(only?: ReadonlySet<string>) {
     const db = this.ctx.db;
     const rows = await listAgentRows(db);
     const inFlight = new Set((await listTransients(db)).map((transient) => transient.agent));
     const containers = new Map((await this.containers()).map((container) => [container.name, container]));
     for (const row of rows) {
+      if (only && !only.has(row.name)) continue;
       const container = containers.get(row.name);
-      if (!container || isUp(container.state) || row.desiredState !== "running" || row.destroyedAt || row.crashLoopingSince || inFlight.has(row.name)) {
+      // An agent on a node that cannot be reached is left alone: it may still run there, and it is pinned there.
+      if (!container || isUp(container.state) || isUnreachable(container.state) || row.desiredState !== "running" || row.destroyedAt || row.crashLoopingSince || inFlight.has(row.name)) {
         continue;
       }
       try {
