@@ -4,6 +4,7 @@ import { type HiveContext, systemCall } from "../../context";
 import { adoptAgent, listAgentRows, resetRestartBackoff } from "../../db/queries/agents";
 import { notifyChange, publishEvent } from "../../db/queries/events";
 import { listTransients } from "../../db/queries/transients";
+import { withInFlightSlot } from "../../in-flight/with-in-flight-slot";
 import { type AgentContainer, isUnreachable, isUp } from "../../runtime/types";
 import { startAgent } from "../../services/agents/start-agent";
 import type { RecoveryQueue } from "./recovery-queue";
@@ -66,7 +67,34 @@ export class DesiredStateReconciler {
     if (adopted > 0) await notifyChange(db, { kind: "agents_adopted", agent: null });
     // Their node is back: a run lost with it is not a crash, so nothing else starts them if they should run.
     if (back.size > 0) await this.ensureDesiredRunning(back);
+    // Housekeeping's other duties go on when the engine refuses this one for a while.
+    await this.settleInterruptedRecreates().catch((error: Error) => this.scope.log.warn({ err: error.message }, "could not look for rebuilds left half done"));
     await this.recovery.schedule();
+  }
+
+  /**
+   * A process killed mid-rebuild (or mid-adoption) leaves the old container parked as `hive-<name>-replaced-<stamp>`:
+   * once no action holds the agent's slot (a dead replica's is reclaimed), the recreate is finished or undone, in the
+   * slot, so a rebuild starting meanwhile waits its turn rather than racing the cleanup.
+   */
+  private async settleInterruptedRecreates() {
+    const parked = await this.ctx.runtime.listInterruptedRecreates();
+    if (!parked.length) return;
+    const inFlight = new Set((await listTransients(this.ctx.db)).map((transient) => transient.agent));
+    let restored = 0;
+    for (const agent of parked.filter((name) => !inFlight.has(name))) {
+      try {
+        const request = { agent, kind: "rebuilding" as const, action: "settle interrupted rebuild", actor: "system:reconcile" };
+        const outcome = await withInFlightSlot(this.ctx, request, () => this.ctx.runtime.settleInterruptedRecreate(agent));
+        await publishEvent(this.ctx.db, { kind: "recreate_settled", agent, actor: "system:reconcile", detail: { outcome } });
+        this.scope.log.info({ agent, outcome }, "settled a rebuild a dead process left half done");
+        if (outcome === "restored-old") restored++;
+      } catch (error) {
+        this.scope.log.warn({ agent, err: (error as Error).message }, "could not settle a rebuild left half done");
+      }
+    }
+    // An old container put back is stopped: the agents that should run are started again.
+    if (restored) await this.ensureDesiredRunning();
   }
 
   /** Agents that should run but do not (engine restart, host reboot, dashboard down) are started. */
