@@ -7,6 +7,7 @@ import { crashVersion } from "../queries/keys";
 import type { AgentAction } from "../queries/use-agent-action-mutation";
 import type { ConfirmRequest } from "../ui/confirm-dialog";
 import { formatCountdown, shortImage } from "../ui/format";
+import { CrossIcon } from "../ui/icons";
 import { RelativeTime } from "../ui/relative-time";
 import { useServerNow } from "../ui/server-clock";
 import { CrashHistoryRow } from "./crash-history";
@@ -161,7 +162,7 @@ export function AgentRow({
               aria-label={`Crash history of ${agent.name}: ${agent.crashes.total} crash${agent.crashes.total === 1 ? "" : "es"}`}
               onClick={() => setShowCrashes((open) => !open)}
             >
-              ✖ {agent.crashes.total}
+              <CrossIcon /> {agent.crashes.total}
               {agent.crashes.last ? (
                 <span className="muted">
                   {" "}

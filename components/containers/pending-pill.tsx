@@ -1,14 +1,15 @@
 "use client";
 
 import type { PendingView } from "@/server/contracts/containers";
+import { HalfCircleIcon } from "../ui/icons";
 import { RelativeTime } from "../ui/relative-time";
 
-/** `◐ restarting…` while an action is in flight; a "stuck" badge with its owner once past its deadline. */
+/** `restarting…` (after a half-filled circle) while an action is in flight; a "stuck" badge with its owner once past its deadline. */
 export function PendingPill({ pending, onClear }: { pending: PendingView; onClear?: () => void }) {
   if (!pending.stuck) {
     return (
       <span className="pill pill-pending" title={`${pending.action} started by ${pending.startedBy}`}>
-        <span aria-hidden="true">◐</span> {pending.kind}…
+        <HalfCircleIcon /> {pending.kind}…
       </span>
     );
   }

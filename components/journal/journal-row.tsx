@@ -3,10 +3,11 @@
 import { useId, useState } from "react";
 import type { ContainerView } from "@/server/contracts/containers";
 import { crashVersion } from "../queries/keys";
+import { ChevronDownIcon, CornerDownRightIcon } from "../ui/icons";
 import { JournalViewer } from "./journal-viewer";
 
 /**
- * The collapsed `↳ logs · <name>` block under an agent's row. Nothing is fetched until it is opened; closing it
+ * The collapsed `logs · <name>` block under an agent's row. Nothing is fetched until it is opened; closing it
  * unmounts the viewer, which ends its requests and any follow stream.
  */
 export function JournalRow({ agent }: { agent: ContainerView }) {
@@ -22,7 +23,7 @@ export function JournalRow({ agent }: { agent: ContainerView }) {
           aria-controls={open ? regionId : undefined}
           onClick={() => setOpen((value) => !value)}
         >
-          <span aria-hidden="true">{open ? "▾" : "↳"}</span> logs · {agent.name}
+          {open ? <ChevronDownIcon /> : <CornerDownRightIcon />} logs · {agent.name}
         </button>
         {open ? (
           <JournalViewer

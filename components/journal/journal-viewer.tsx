@@ -9,6 +9,7 @@ import { apiFetch } from "../queries/api";
 import { crashKeys } from "../queries/keys";
 import { useAgentLogsQuery } from "../queries/use-agent-logs-query";
 import { type FollowState, useFollowLogs } from "../queries/use-follow-logs";
+import { ArrowDownIcon, ArrowUpIcon } from "../ui/icons";
 import { useToast } from "../ui/toast";
 import { findMatches, type JournalLine, lineAsText, logFileName, toJournalLines } from "./journal-lines";
 import { LogView, type LogViewHandle, type SelectMode } from "./log-view";
@@ -353,10 +354,10 @@ export function JournalViewer({
             }}
           />
           <button type="button" className="btn-xs" aria-label="Previous match" disabled={matches.length === 0} onClick={() => goToMatch(currentIndex - 1)}>
-            ↑
+            <ArrowUpIcon />
           </button>
           <button type="button" className="btn-xs" aria-label="Next match" disabled={matches.length === 0} onClick={() => goToMatch(currentIndex + 1)}>
-            ↓
+            <ArrowDownIcon />
           </button>
           <span className="journal-count" role="status" aria-live="polite">
             {searchText ? (matches.length ? `${currentIndex + 1} of ${matches.length}` : "no matches") : ""}

@@ -30,10 +30,11 @@ export function AppHeader({
   }
   return (
     <header className="app-header">
-      <div className="brand">
+      <h1 className="brand">
         <BrandMark />
         <span>Hive</span>
-      </div>
+        <span className="visually-hidden"> Dashboard</span>
+      </h1>
       <EngineStatus runtime={runtime} />
       <div className="header-spacer" />
       {live}

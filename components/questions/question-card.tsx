@@ -106,7 +106,7 @@ export function QuestionCard({ question, onConfirm }: { question: QuestionView; 
           });
         }}
       >
-        <button type="submit" className="btn-xs ghost danger-text" disabled={busy} aria-label={`Cancel ${question.agent}'s question`}>
+        <button type="submit" className="btn-xs ghost danger-text" disabled={busy} aria-label={`Cancel question from ${question.agent}`}>
           Cancel question
         </button>
       </form>

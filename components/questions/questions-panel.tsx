@@ -3,6 +3,7 @@
 import { useState } from "react";
 import type { QuestionView } from "@/server/contracts/questions";
 import { ConfirmDialog, type ConfirmRequest } from "../ui/confirm-dialog";
+import { CheckIcon } from "../ui/icons";
 import { RelativeTime } from "../ui/relative-time";
 import { QueueList, RecentTable, Section } from "../ui/section";
 import { QuestionCard } from "./question-card";
@@ -35,7 +36,7 @@ export function QuestionsPanel({ pending, recent }: { pending: QuestionView[]; r
             <td>
               <RelativeTime iso={question.resolvedAt} />
             </td>
-            <td>{question.received ? <span className="receipt ok">✓ received</span> : <span className="receipt muted">not yet</span>}</td>
+            <td>{question.received ? <span className="receipt ok"><CheckIcon /> received</span> : <span className="receipt muted">not yet</span>}</td>
           </tr>
         ))}
       </RecentTable>

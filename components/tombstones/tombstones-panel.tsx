@@ -6,6 +6,7 @@ import { CrashHistoryRow } from "../containers/crash-history";
 import { useTombstoneMutation } from "../queries/use-approval-mutations";
 import { ConfirmDialog, type ConfirmRequest } from "../ui/confirm-dialog";
 import { formatBytes, shortImage } from "../ui/format";
+import { CheckIcon, CrossIcon } from "../ui/icons";
 import { RelativeTime } from "../ui/relative-time";
 import { DataTable, Section } from "../ui/section";
 
@@ -22,14 +23,14 @@ function TombstoneRow({ tombstone, onConfirm }: { tombstone: TombstoneView; onCo
         <td className="mono">{tombstone.sizeBytes === null ? <span className="muted">measuring…</span> : formatBytes(tombstone.sizeBytes)}</td>
         <td>{tombstone.destroyedAt ? <RelativeTime iso={tombstone.destroyedAt} /> : <span className="muted">created <RelativeTime iso={tombstone.volumeCreatedAt} /></span>}</td>
         <td>
-          <span className={tombstone.configKept ? "receipt ok" : "muted"}>{tombstone.configKept ? "✓ config" : "no config"}</span>{" "}
-          <span className={tombstone.credentialsKept ? "receipt ok" : "muted"}>{tombstone.credentialsKept ? "✓ credentials" : "no credentials"}</span>
+          <span className={tombstone.configKept ? "receipt ok" : "muted"}>{tombstone.configKept ? <><CheckIcon /> config</> : "no config"}</span>{" "}
+          <span className={tombstone.credentialsKept ? "receipt ok" : "muted"}>{tombstone.credentialsKept ? <><CheckIcon /> credentials</> : "no credentials"}</span>
         </td>
         <td className="mono">{tombstone.image ? shortImage(tombstone.image) : <span className="muted">—</span>}</td>
         <td>
           {tombstone.crashes > 0 ? (
             <button type="button" className="btn-xs crash-toggle" aria-expanded={showCrashes} onClick={() => setShowCrashes((open) => !open)} aria-label={`Crash history of ${name}: ${tombstone.crashes}`}>
-              ✖ {tombstone.crashes}
+              <CrossIcon /> {tombstone.crashes}
             </button>
           ) : (
             <span className="muted">—</span>

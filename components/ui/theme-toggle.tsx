@@ -1,11 +1,12 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { HalfCircleIcon, MoonIcon, SunIcon } from "./icons";
 
 type Theme = "light" | "dark" | "system";
 const order: Theme[] = ["system", "light", "dark"];
 const labels: Record<Theme, string> = { system: "Theme: system", light: "Theme: light", dark: "Theme: dark" };
-const icons: Record<Theme, string> = { system: "◐", light: "☀", dark: "☾" };
+const icons: Record<Theme, React.ReactNode> = { system: <HalfCircleIcon />, light: <SunIcon />, dark: <MoonIcon /> };
 
 export function ThemeToggle() {
   const [theme, setTheme] = useState<Theme>("system");
@@ -26,7 +27,7 @@ export function ThemeToggle() {
   }
   return (
     <button type="button" className="ghost" onClick={cycle} aria-label={`${labels[theme]} (change)`} title={labels[theme]}>
-      <span aria-hidden="true">{icons[theme]}</span>
+      {icons[theme]}
     </button>
   );
 }

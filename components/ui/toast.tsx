@@ -1,6 +1,7 @@
 "use client";
 
 import { createContext, useCallback, useContext, useMemo, useRef, useState } from "react";
+import { CrossIcon } from "./icons";
 
 type Tone = "success" | "error" | "info";
 type Toast = { id: number; tone: Tone; text: string };
@@ -30,7 +31,7 @@ export function ToastProvider({ children }: { children: React.ReactNode }) {
           <div key={toast.id} className={`toast toast-${toast.tone}`}>
             <span>{toast.text}</span>
             <button type="button" className="ghost" aria-label="Dismiss notification" onClick={() => dismiss(toast.id)}>
-              ×
+              <CrossIcon />
             </button>
           </div>
         ))}

@@ -1,4 +1,5 @@
 import { agentRow, docker, expect, loginAsOperator, spawnAgent, TEST_IMAGE, test } from "../fixtures";
+import { expectAccessible } from "../helpers/axe";
 
 async function bootCount(name: string): Promise<number> {
   const log = (await docker.getContainer(`hive-${name}`).logs({ stdout: true, tail: 500 })).toString();
@@ -20,7 +21,8 @@ test("[TOMBSTONES] a destroyed agent's state is kept: revive, approve in the bro
 
   const tombstone = page.getByRole("row", { name: `Tombstone ${name}` });
   await expect(tombstone).toBeVisible();
-  await expect(tombstone).toContainText("✓ config");
+  await expect(tombstone.getByText("config", { exact: true })).toBeVisible();
+  await expectAccessible(page, "the dashboard with a tombstone");
   await tombstone.getByRole("button", { name: `Revive ${name}` }).click();
   await expect(tombstone).toContainText("revive awaiting approval");
 
@@ -53,6 +55,7 @@ test("[APPROVALS] a config change shows its diff as text and the rebuilt agent r
   await expect(diff).toContainText('+ env.MODE: "fast"');
   await expect(diff).toContainText(hostile.replaceAll('"', '\\"'));
   await expect(request.locator("img")).toHaveCount(0);
+  await expectAccessible(page, "a config change waiting for approval");
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 
   await request.getByRole("button", { name: `Approve config change ${name}` }).click();
@@ -91,6 +94,7 @@ test("[TOMBSTONES] purge asks for the name and removes the volume", async ({ pag
   const dialog = page.getByRole("dialog", { name: `Purge the tombstone of ${name}?` });
   await expect(dialog).toContainText(`hive-state-${name}`);
   await expect(dialog.getByRole("button", { name: `Purge ${name}` })).toBeDisabled();
+  await expectAccessible(page, "the purge confirm dialog of a tombstone");
   await dialog.getByLabel(`Type ${name} to confirm`).fill(name);
   await dialog.getByRole("button", { name: `Purge ${name}` }).click();
   await expect(tombstone).toBeHidden();

@@ -1,4 +1,5 @@
 import { agentRow, docker, expect, loginAsOperator, spawnAgent, test } from "../fixtures";
+import { expectAccessible } from "../helpers/axe";
 
 test("[CONTAINERS] two operators: A restarts, B sees the pill and then the running state without reloading", async ({ browser, api, prefix }) => {
   const name = `${prefix}-shared`;
@@ -47,6 +48,7 @@ test("[CONTAINERS] kill and destroy confirm what is lost, and purge requires typ
   const killDialog = page.getByRole("dialog", { name: `Kill ${name}?` });
   await expect(killDialog).toContainText("SIGKILL");
   await expect(killDialog).toContainText(`hive-state-${name}`);
+  await expectAccessible(page, "the kill confirm dialog");
   await killDialog.getByRole("button", { name: "Cancel" }).click();
   await expect(killDialog).toBeHidden();
   await expect(row.getByText("running", { exact: true })).toBeVisible();
@@ -89,6 +91,7 @@ test("[CONTAINERS] spawning from the New agent form shows the agent running", as
   await dialog.getByLabel("Network (optional)").fill("none");
   await dialog.getByRole("button", { name: "Spawn agent" }).click();
   await expect(dialog.getByText(/lowercase letters, digits or inner hyphens/)).toBeVisible();
+  await expectAccessible(page, "the spawn dialog showing a refused name");
   await dialog.getByLabel("Name").fill(name);
   await dialog.getByLabel("Environment (KEY=VALUE per line)").fill("GREETING=hello\n# a comment");
   await dialog.getByRole("button", { name: "Spawn agent" }).click();

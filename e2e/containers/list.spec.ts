@@ -1,4 +1,5 @@
 import { docker, expect, loginAsOperator, TEST_IMAGE, test } from "../fixtures";
+import { expectAccessible } from "../helpers/axe";
 
 test("[CONTAINERS] the page lists the agent containers the engine reports, and picks up new ones on the heartbeat", async ({ page, prefix, api }) => {
   // Made behind the dashboard's back, as its own: they carry its installation's label (others' it does not manage).
@@ -17,6 +18,7 @@ test("[CONTAINERS] the page lists the agent containers the engine reports, and p
   await expect(row).toBeVisible();
   await expect(row.getByText("running", { exact: true })).toBeVisible();
   await expect(row).toContainText(TEST_IMAGE);
+  await expectAccessible(page, "the dashboard with agents");
 
   const later = `${prefix}-later`;
   const second = await docker.createContainer({ name: `hive-${later}`, Image: TEST_IMAGE, Labels: labels(later), HostConfig: { NetworkMode: "none" } });
@@ -60,4 +62,5 @@ test("[CONTAINERS] the theme toggle switches to dark and the choice survives a r
   await page.reload();
   await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
   await expect(page.getByRole("button", { name: /^Theme: dark/ })).toBeVisible();
+  await expectAccessible(page, "the dashboard in the dark theme");
 });

@@ -1,4 +1,5 @@
 import { docker, expect, loginAsOperator, test } from "../fixtures";
+import { expectAccessible } from "../helpers/axe";
 import { ensureTestImage, openLogs, openLogStreams, spawnAgent } from "./helpers";
 
 test.beforeAll(async () => {
@@ -27,6 +28,7 @@ test("[JOURNAL] a collapsed logs block makes no log request; opening fetches onc
   const { viewer, lines } = await openLogs(page, name);
   await expect(lines.getByRole("option", { name: `[${name}] boot 1` })).toBeVisible();
   expect(logRequests).toEqual([`/api/agents/${name}/logs?lines=200&source=agent&timestamps=true`]);
+  await expectAccessible(page, "an agent's logs open");
 
   await viewer.getByRole("button", { name: "Refresh" }).click();
   await expect.poll(() => logRequests.length).toBe(2);

@@ -1,4 +1,5 @@
 import { docker, expect, loginAsOperator, TEST_IMAGE, test } from "../fixtures";
+import { expectAccessible } from "../helpers/axe";
 
 async function agentLog(name: string): Promise<string> {
   return (await docker.getContainer(`hive-${name}`).logs({ stdout: true, stderr: true, tail: 200 })).toString();
@@ -24,7 +25,8 @@ test("[QUESTIONS] an agent asks from its container, the operator answers with tw
   const card = page.getByRole("article", { name: `Which environments should I deploy to (${prefix})?` });
   await expect(card).toBeVisible();
   await expect(card).toContainText(name);
-  await expect(card.getByRole("timer")).toHaveText(/⏳ (9m|10m) \d\ds/);
+  await expect(card.getByRole("timer")).toHaveText(/^(10m 00s|9m \d\ds)$/);
+  await expectAccessible(page, "a waiting question's card");
   const form = card.getByRole("form", { name: `Answer ${name}'s question` });
   await form.getByRole("checkbox", { name: "staging" }).check();
   await form.getByRole("checkbox", { name: "canary" }).check();
@@ -52,14 +54,15 @@ test("[QUESTIONS] cancel is separate from the answer form, confirms, and sends [
   const card = page.getByRole("article", { name: `Should I rotate the keys (${prefix})?` });
   const form = card.getByRole("form", { name: `Answer ${prefix}-c's question` });
   await form.getByRole("radio", { name: "yes" }).check();
-  await card.getByRole("button", { name: `Cancel ${prefix}-c's question` }).click();
+  await card.getByRole("button", { name: `Cancel question from ${prefix}-c` }).click();
   const dialog = page.getByRole("dialog", { name: `Cancel ${prefix}-c's question?` });
   await expect(dialog).toContainText("[cancelled]");
+  await expectAccessible(page, "the confirm dialog of a question's cancel");
   await dialog.getByRole("button", { name: "Cancel", exact: true }).click();
   await expect(card).toBeVisible(); // nothing was sent, the choice is still there
   await expect(form.getByRole("radio", { name: "yes" })).toBeChecked();
 
-  await card.getByRole("button", { name: `Cancel ${prefix}-c's question` }).click();
+  await card.getByRole("button", { name: `Cancel question from ${prefix}-c` }).click();
   await page.getByRole("dialog", { name: `Cancel ${prefix}-c's question?` }).getByRole("button", { name: "Cancel question" }).click();
   await expect(card).toBeHidden();
   const view = await (await api.get(`/api/agent/questions/${id}`, { headers: { authorization: `Bearer ${token}` } })).json();
@@ -81,9 +84,9 @@ test("[QUESTIONS] the TTL chip counts down on the server's clock even when the l
   await page.clock.resume();
   await loginAsOperator(page);
   const timer = page.getByRole("article", { name: `Quick decision needed (${prefix})?` }).getByRole("timer");
-  await expect(timer).toHaveText(/⏳ 1m \d\ds/);
+  await expect(timer).toHaveText(/^1m \d\ds$/);
   await expect(timer).not.toHaveClass(/urgent/);
-  await expect(timer).toHaveText(/⏳ \d{1,2}s/, { timeout: 30_000 });
+  await expect(timer).toHaveText(/^\d{1,2}s$/, { timeout: 30_000 });
   await expect(timer).toHaveClass(/urgent/);
 });
 

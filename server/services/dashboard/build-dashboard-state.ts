@@ -15,7 +15,6 @@ import { toAgentView } from "../shared/agent-view";
 
 /** The page's whole state: one engine list call and a few indexed queries, run together, then pure builders. */
 export async function buildDashboardState({ ctx }: ServiceCall<void, OperatorActor>): Promise<DashboardState> {
-  const now = new Date();
   const engineUp = ctx.engine.status === "up";
   const [listed, snapshot, volumes, nodes] = await Promise.all([
     measure<{ containers: AgentContainer[] | null; error: string | null }>("engine", async () => {
@@ -32,6 +31,8 @@ export async function buildDashboardState({ ctx }: ServiceCall<void, OperatorAct
     engineUp ? measure("volumes", () => ctx.caches.volumes.list().catch(() => null)) : Promise.resolve(null),
     engineUp ? measure("nodes", () => ctx.caches.nodes.list().catch(() => null)) : Promise.resolve(null),
   ]);
+  // Taken after the reads: a question asked while they ran must never show more time left than its TTL.
+  const now = new Date();
   if (listed.containers) ctx.fleet.absorb(listed.containers);
   else if (listed.error) ctx.engine.reportFailure();
   const { agents, transients, crashes, events } = snapshot;
