@@ -186,7 +186,7 @@ export function withRoute<A extends AuthMode, B = undefined, Q = undefined, P = 
           : (refuseUndeclared(mutating && url.searchParams.size > 0, "query", "query parameters") as Q);
         const rawBody = mutating ? await readJsonBody(request, options.maxBodyBytes ?? MAX_BODY_BYTES) : undefined;
         const body = options.body
-          ? validateInput(options.body, rawBody ?? {}, "body")
+          ? validateInput(options.body, rawBody === undefined ? {} : rawBody, "body")
           : (refuseUndeclared(!isEmptyBody(rawBody), "body", "a body (send none, or {})") as B);
         const booted = context;
         const caller = actor;
