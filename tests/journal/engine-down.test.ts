@@ -33,6 +33,10 @@ describe("journal routes while the engine is down", () => {
   it("report no open engine streams", async () => {
     const response = await operatorFetch(server, "/api/diagnostics");
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ runtime: { status: "down", openLogStreams: {} }, streams: { watchedCredentials: 0 } });
+    expect(await response.json()).toEqual({
+      installation: expect.stringMatching(/^inst-[0-9a-f]{12}$/),
+      runtime: { status: "down", openLogStreams: {} },
+      streams: { watchedCredentials: 0 },
+    });
   });
 });

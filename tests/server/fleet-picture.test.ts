@@ -8,8 +8,8 @@ import { dashboardState, operatorFetch, type ServerProcess, spawnAgent, startSer
 const prefix = agentPrefix();
 afterAll(() => cleanupAgents(prefix));
 
-/** The fleet watcher's full list (the reconcile poll), as opposed to one agent's lookup by its label value. */
-const FULL_LIST = /^GET (\/v[\d.]+)?\/containers\/json\?.*"label":\["hive\.agent"\]/;
+/** The fleet watcher's full list (the reconcile poll, of this installation's agents), as opposed to one agent's lookup by its label value. */
+const FULL_LIST = /^GET (\/v[\d.]+)?\/containers\/json\?.*"label":\["hive\.agent"(,"hive\.installation=[^"]+")?\]/;
 const HELD_MS = 3_000;
 /** How long after an action the crash watch asks the engine for a second look at a death (crash-watch.ts). */
 const ACTION_AFTERMATH_MS = 10_000;
