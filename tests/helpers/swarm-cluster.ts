@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Docker from "dockerode";
+import { eventually } from "./docker";
 
 /**
  * A two-node Docker Swarm made for a test run and torn down after it: two private dockerds, each in a network
@@ -55,7 +56,6 @@ const TEST_IMAGE = "hive-test-agent:latest";
 const HEARTBEAT_NS = 1_000_000_000;
 
 const run = (command: string, args: string[]) => execFileSync(command, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Unmounts (lazily) every mount point under the directory, deepest first. */
 function unmountUnder(dir: string) {
@@ -84,20 +84,6 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitFor<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`swarm cluster: timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    await sleep(200);
-  }
-}
 
 type NodePlan = { hostname: string; role: "manager" | "worker"; dir: string; netns: string; address: string };
 
@@ -125,8 +111,8 @@ function nodeHandle(plan: NodePlan): SwarmNodeHandle {
       const pid = pidOf(plan);
       if (pid === null) return;
       process.kill(pid, "SIGTERM");
-      await waitFor(async () => !alive(pid), `dockerd of ${plan.hostname} to exit`, 60_000).catch(() => process.kill(pid, "SIGKILL"));
-      await waitFor(async () => !alive(pid), `dockerd of ${plan.hostname} to die`, 10_000);
+      await eventually(async () => !alive(pid), `swarm cluster: dockerd of ${plan.hostname} to exit`, 60_000).catch(() => process.kill(pid, "SIGKILL"));
+      await eventually(async () => !alive(pid), `swarm cluster: dockerd of ${plan.hostname} to die`, 10_000);
       // dockerd leaves its network namespaces' bind mounts behind (default, and one per overlay's load balancer).
       unmountUnder(plan.dir);
     },
@@ -149,7 +135,7 @@ function nodeHandle(plan: NodePlan): SwarmNodeHandle {
       });
       child.unref();
       fs.closeSync(log);
-      await waitFor(async () => (await engine.ping()) && true, `dockerd of ${plan.hostname} to answer`, 60_000);
+      await eventually(async () => (await engine.ping()) && true, `swarm cluster: dockerd of ${plan.hostname} to answer`, 60_000);
     },
   };
   return handle;
@@ -241,7 +227,7 @@ export async function startSwarmCluster(): Promise<SwarmClusterHandle> {
       RemoteAddrs: [`${manager.address}:2377`],
       JoinToken: swarm.JoinTokens.Worker,
     });
-    await waitFor(
+    await eventually(
       async () => {
         const nodes = (await manager.engine.listNodes()) as { Status: { State: string } }[];
         return nodes.length === 2 && nodes.every((node) => node.Status.State === "ready");
@@ -300,7 +286,7 @@ export async function cleanupSwarmAgents(cluster: SwarmClusterHandle, prefix: st
   await Promise.all(services.filter((service) => ours(service.Spec.Labels, "hive.agent")).map((service) => cluster.manager.engine.getService(service.ID).remove().catch(() => undefined)));
   for (const node of [cluster.manager, cluster.worker]) {
     if (!node.running()) continue;
-    await waitFor(async () => {
+    await eventually(async () => {
       const left = (await node.engine.listContainers({ all: true, filters: { label: ["hive.agent"] } })).filter((container) => ours(container.Labels, "hive.agent"));
       return left.length === 0;
     }, `the services' containers to go from ${node.hostname}`, 30_000).catch(() => undefined);
