@@ -44,6 +44,7 @@ import {
   stateKey,
   SystemInfo,
   toAgentState,
+  toStateVolume,
   uptimeFits,
   VolumeItem,
   VolumeList,
@@ -375,7 +376,7 @@ export class DockerRuntime implements ContainerRuntime {
       if (owner && owner !== this.installation && !adopted) {
         throw new RuntimeError("conflict", `volume ${volumeName} belongs to another installation (${owner}); adopt the agent instead`, 409);
       }
-      return this.toStateVolume(volume, await this.nodeName());
+      return toStateVolume(volume, await this.nodeName());
     }
     await this.call(() =>
       this.quick.createVolume({
@@ -384,19 +385,7 @@ export class DockerRuntime implements ContainerRuntime {
       }),
     );
     const created = await this.call(() => this.quick.getVolume(volumeName).inspect());
-    return this.toStateVolume(VolumeItem.parse(created), await this.nodeName());
-  }
-
-  private toStateVolume(volume: VolumeItem, node: string): StateVolume {
-    return {
-      name: volume.Labels[STATE_LABEL] ?? "",
-      volumeName: volume.Name,
-      node,
-      installation: volume.Labels[INSTALLATION_LABEL] ?? null,
-      createdAt: volume.CreatedAt ?? null,
-      labels: volume.Labels,
-      mountpoint: volume.Mountpoint ?? null,
-    };
+    return toStateVolume(VolumeItem.parse(created), await this.nodeName());
   }
 
   async readAgentConfig(name: string, options: { foreign?: boolean } = {}): Promise<AgentContainerConfig | null> {
@@ -588,7 +577,7 @@ export class DockerRuntime implements ContainerRuntime {
     const [raw, node] = await Promise.all([this.call(() => this.quick.listVolumes({ filters: { label: [STATE_LABEL] } })), this.nodeName()]);
     return VolumeList.parse(raw)
       .Volumes.filter((volume) => volume.Labels[MANAGED_BY_LABEL] === MANAGED_BY)
-      .map((volume) => this.toStateVolume(volume, node))
+      .map((volume) => toStateVolume(volume, node))
       .filter((volume) => volume.volumeName === volumeNameFor(volume.name));
   }
 

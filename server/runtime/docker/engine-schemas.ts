@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import type { AgentState } from "../types";
+import { type AgentState, INSTALLATION_LABEL, STATE_LABEL, type StateVolume } from "../types";
 
 // What the engine answers is validated before use: only the fields we read, everything else passes through.
 
@@ -56,6 +56,16 @@ export const VolumeItem = z.object({
   Mountpoint: z.string().nullish(),
 });
 export type VolumeItem = z.infer<typeof VolumeItem>;
+/** One of our state volumes as the runtime interface tells it, on the node whose engine listed it. */
+export const toStateVolume = (volume: VolumeItem, node: string): StateVolume => ({
+  name: volume.Labels[STATE_LABEL] ?? "",
+  volumeName: volume.Name,
+  node,
+  installation: volume.Labels[INSTALLATION_LABEL] ?? null,
+  createdAt: volume.CreatedAt ?? null,
+  labels: volume.Labels,
+  mountpoint: volume.Mountpoint ?? null,
+});
 export const VolumeList = z.object({ Volumes: z.array(VolumeItem).nullish().transform((value) => value ?? []) });
 
 export const DiskUsage = z.object({

@@ -1,6 +1,6 @@
 import "server-only";
 import { type Readable, Transform } from "node:stream";
-import { DiskUsage, VolumeItem, VolumeList } from "../docker/engine-schemas";
+import { DiskUsage, toStateVolume, VolumeItem, VolumeList } from "../docker/engine-schemas";
 import { INSTALLATION_LABEL, MANAGED_BY, MANAGED_BY_LABEL, RuntimeError, STATE_LABEL, STATE_MOUNT, type StateVolume, volumeNameFor } from "../types";
 import type { EngineClient } from "./engine-client";
 import { engineRequest } from "./engine-client";
@@ -9,16 +9,6 @@ import type { Ownership } from "./ownership";
 
 /** A volume still held by a container Swarm is removing is retried for this long. */
 const IN_USE_RETRY_MS = 30_000;
-
-const toStateVolume = (volume: VolumeItem, node: string): StateVolume => ({
-  name: volume.Labels[STATE_LABEL] ?? "",
-  volumeName: volume.Name,
-  node,
-  installation: volume.Labels[INSTALLATION_LABEL] ?? null,
-  createdAt: volume.CreatedAt ?? null,
-  labels: volume.Labels,
-  mountpoint: volume.Mountpoint ?? null,
-});
 
 const isStateVolume = (volume: StateVolume) => volume.labels[MANAGED_BY_LABEL] === MANAGED_BY && volume.volumeName === volumeNameFor(volume.name);
 
