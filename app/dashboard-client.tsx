@@ -1,7 +1,7 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useRef } from "react";
+import { useCallback, useEffect, useMemo, useRef } from "react";
 import { ActivityFeed } from "@/components/activity/activity-feed";
 import { ContainersPanel } from "@/components/containers/containers-panel";
 import { AppHeader } from "@/components/layout/app-header";
@@ -44,6 +44,7 @@ export function DashboardClient({ initialState }: { initialState: DashboardState
   const live = useLiveUpdates(refresh);
   const state = data ?? initialState;
   const waiting = state.questions.pending.length + state.approvals.pending.length;
+  const waitingAgents = useMemo(() => new Set(state.questions.pending.map((question) => question.agent)), [state.questions.pending]);
   // The tab says when something waits for the operator, even while they look at another window.
   useEffect(() => {
     document.title = waiting > 0 ? `(${waiting}) Hive Dashboard` : "Hive Dashboard";
@@ -79,7 +80,7 @@ export function DashboardClient({ initialState }: { initialState: DashboardState
           ) : null}
           <QuestionsPanel pending={state.questions.pending} recent={state.questions.recent} />
           <ApprovalsPanel pending={state.approvals.pending} recent={state.approvals.recent} />
-          <ContainersPanel containers={state.containers} spawning={state.spawning} nodes={state.nodes} engineDown={state.runtime.status !== "up"} />
+          <ContainersPanel containers={state.containers} spawning={state.spawning} nodes={state.nodes} engineDown={state.runtime.status !== "up"} waitingAgents={waitingAgents} />
           <TombstonesPanel tombstones={state.tombstones} />
           <ActivityFeed activity={state.activity} />
         </main>

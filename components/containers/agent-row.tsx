@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import type { ContainerView } from "@/server/contracts/containers";
 import { JournalRow } from "../journal/journal-row";
 import { crashVersion } from "../queries/keys";
@@ -77,6 +77,22 @@ export function confirmationFor(action: "kill" | "destroy" | "purge", name: stri
   };
 }
 
+/** The fleet table's additions to a row, each optional: the row stands alone without them. */
+export type AgentRowTableSlots = {
+  colSpan: number;
+  /** aria-rowindex of the agent's first row (the table is virtualised: screen readers learn where they are). */
+  firstRowIndex?: number;
+  className?: string;
+  onFocus?: () => void;
+  /** Cells before the agent's name (the selection checkbox) and before the crashes (resource use). */
+  leading?: ReactNode;
+  beforeCrashes?: ReactNode;
+  crashesOpen?: boolean;
+  onCrashesOpenChange?: (open: boolean) => void;
+  logsOpen?: boolean;
+  onLogsOpenChange?: (open: boolean) => void;
+};
+
 /** One row action; its accessible name says which agent it acts on ("Restart alpha"). */
 function ActionButton({ label, name, danger = false, disabled, onClick }: { label: string; name: string; danger?: boolean; disabled: boolean; onClick: () => void }) {
   return (
@@ -92,13 +108,21 @@ export function AgentRow({
   onAction,
   onConfirm,
   busy,
+  table,
 }: {
   agent: ContainerView;
   onAction: (action: AgentAction, name: string) => void;
   onConfirm: (request: ConfirmRequest) => void;
   busy: boolean;
+  /** What the fleet table adds around the row (selection, resource cells, row indexes, open blocks it keeps). */
+  table?: AgentRowTableSlots;
 }) {
-  const [showCrashes, setShowCrashes] = useState(false);
+  const [showCrashesState, setShowCrashesState] = useState(false);
+  const showCrashes = table?.crashesOpen ?? showCrashesState;
+  const setShowCrashes = (toggle: (open: boolean) => boolean) =>
+    table?.onCrashesOpenChange ? table.onCrashesOpenChange(toggle(showCrashes)) : setShowCrashesState(toggle);
+  const colSpan = table?.colSpan ?? 7;
+  const rowIndex = table?.firstRowIndex;
   const now = useServerNow();
   const pending = agent.pending !== null && !agent.pending.stuck;
   const disabled = pending || busy;
@@ -109,7 +133,16 @@ export function AgentRow({
 
   return (
     <>
-      <tr aria-label={`Agent ${agent.name}`} className={pending ? "row-pending" : undefined} aria-busy={pending || undefined}>
+      <tr
+        aria-label={`Agent ${agent.name}`}
+        className={[pending ? "row-pending" : "", table?.className ?? ""].join(" ").trim() || undefined}
+        aria-busy={pending || undefined}
+        aria-rowindex={rowIndex}
+        data-agent={agent.name}
+        tabIndex={table ? -1 : undefined}
+        onFocus={table?.onFocus}
+      >
+        {table?.leading}
         <th scope="row" className="agent-cell">
           <span className="agent-name">{agent.name}</span>
           {agent.role === "manager" ? <span className="badge">manager</span> : null}
@@ -153,6 +186,7 @@ export function AgentRow({
             <span className="muted">{agent.state === "created" ? "never started" : "—"}</span>
           )}
         </td>
+        {table?.beforeCrashes}
         <td>
           {agent.crashes.total > 0 ? (
             <button
@@ -185,8 +219,14 @@ export function AgentRow({
           </div>
         </td>
       </tr>
-      {showCrashes ? <CrashHistoryRow name={agent.name} version={crashVersion(agent.crashes)} colSpan={7} /> : null}
-      <JournalRow agent={agent} />
+      {showCrashes ? <CrashHistoryRow name={agent.name} version={crashVersion(agent.crashes)} colSpan={colSpan} rowIndex={rowIndex && rowIndex + 1} /> : null}
+      <JournalRow
+        agent={agent}
+        colSpan={colSpan}
+        open={table?.logsOpen}
+        onOpenChange={table?.onLogsOpenChange}
+        rowIndex={rowIndex && rowIndex + (showCrashes ? 2 : 1)}
+      />
     </>
   );
 }

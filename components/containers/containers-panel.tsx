@@ -6,11 +6,13 @@ import type { NodeView } from "@/server/contracts/nodes";
 import { useAgentActionMutation } from "../queries/use-agent-action-mutation";
 import { ConfirmDialog, type ConfirmRequest } from "../ui/confirm-dialog";
 import { RelativeTime } from "../ui/relative-time";
-import { DataTable, Section } from "../ui/section";
-import { AgentRow } from "./agent-row";
+import { Section } from "../ui/section";
+import { FleetView } from "./fleet/fleet-view";
 import { SpawnDialog } from "./spawn-dialog";
 import { NodesStrip } from "./nodes-strip";
 import { PendingPill } from "./pending-pill";
+
+const NO_AGENTS: ReadonlySet<string> = new Set();
 
 /** The agent containers the engine reports, with their actions; agents being spawned are listed above. */
 export function ContainersPanel({
@@ -18,8 +20,11 @@ export function ContainersPanel({
   spawning,
   nodes,
   engineDown,
+  waitingAgents = NO_AGENTS,
 }: {
   containers: ContainerView[] | null;
+  /** Agents with a question waiting for the operator (a filter of the table). */
+  waitingAgents?: ReadonlySet<string>;
   spawning: SpawningView[];
   nodes: NodeView[] | null;
   engineDown: boolean;
@@ -79,17 +84,13 @@ export function ContainersPanel({
             Spawn one with <em>New agent</em>; containers labelled <span className="mono">hive.agent=&lt;name&gt;</span> appear here too.
           </div>
         ) : (
-          <DataTable label="Agent containers" columns={["Agent", "State", "Node", "Image", "Since", "Crashes", "Actions"]}>
-              {containers.map((agent) => (
-                <AgentRow
-                  key={agent.name}
-                  agent={agent}
-                  busy={busyAgent === agent.name}
-                  onAction={(action, name) => mutation.mutate({ action, name })}
-                  onConfirm={setConfirm}
-                />
-              ))}
-          </DataTable>
+          <FleetView
+            containers={containers}
+            waitingAgents={waitingAgents}
+            busyAgent={busyAgent}
+            onAction={(action, name) => mutation.mutate({ action, name })}
+            onConfirm={setConfirm}
+          />
         )}
       </div>
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />

@@ -44,9 +44,9 @@ export function CrashHistory({ name, version }: { name: string; version: string 
 }
 
 /** The crash history opened under a table row, spanning the whole row. */
-export function CrashHistoryRow({ name, version, colSpan }: { name: string; version: string; colSpan: number }) {
+export function CrashHistoryRow({ name, version, colSpan, rowIndex }: { name: string; version: string; colSpan: number; rowIndex?: number }) {
   return (
-    <tr className="detail-row">
+    <tr className="detail-row" aria-rowindex={rowIndex}>
       <td colSpan={colSpan}>
         <CrashHistory name={name} version={version} />
       </td>
