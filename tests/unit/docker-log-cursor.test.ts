@@ -55,6 +55,21 @@ describe("the Docker driver's log cursor", () => {
     expect(cursor.count).toBe(1_001);
   });
 
+  it("counts right through a burst that keeps thousands of stamps in its last second, and after it", () => {
+    // 20 000 lines 10 µs apart (all within 200 ms), then 3 000 lines a millisecond apart: the burst leaves the overlap.
+    const base = Date.parse("2026-01-02T03:00:00Z");
+    const nanos: bigint[] = [];
+    for (let i = 0; i < 20_000; i++) nanos.push(BigInt(base) * 1_000_000n + BigInt(i) * 10_000n);
+    for (let i = 1; i <= 3_000; i++) nanos.push(BigInt(base + 200 + i) * 1_000_000n);
+    const stamp = (value: bigint) => `${new Date(Number(value / 1_000_000n)).toISOString().slice(0, 19)}.${(value % 1_000_000_000n).toString().padStart(9, "0")}Z`;
+    const expected = (held: bigint[]) => {
+      const from = held.reduce((a, b) => (b > a ? b : a)) - 1_000_000_000n;
+      const start = from > held[0]! ? from : held[0]!;
+      return { afterNanos: start, count: held.filter((value) => value >= start).length };
+    };
+    for (const held of [nanos.slice(0, 20_000), nanos.slice(0, 20_900), nanos]) expect(cursorOf(held.map(stamp))).toEqual(expected(held));
+  });
+
   it("skips the lines the reader holds and keeps everything after", () => {
     expect(["had", "had", "new", "newer"].filter(resumeFilter(2))).toEqual(["new", "newer"]);
     expect(["new"].filter(resumeFilter(0))).toEqual(["new"]);

@@ -69,6 +69,7 @@ export class CursorBuilder {
   private first: StampParts | null = null;
   private newest: StampParts | null = null;
   private recent: StampParts[] = [];
+  private pruneAt = PRUNE_AT;
 
   add(timestamp: string | null): void {
     const stamp = timestamp ? stampParts(timestamp, this.seconds) : null;
@@ -76,10 +77,12 @@ export class CursorBuilder {
     this.first ??= stamp;
     if (!this.newest || isBefore(this.newest, stamp)) this.newest = stamp;
     this.recent.push(stamp);
-    if (this.recent.length >= PRUNE_AT) {
-      // Stamps before the overlap never count again: the overlap only moves on.
+    if (this.recent.length >= this.pruneAt) {
+      // Stamps before the overlap never count again: the overlap only moves on. A burst keeps most of them (all
+      // in its last second), so the next prune waits until the kept ones have doubled: never a prune per line.
       const overlap = this.overlap(this.newest);
       this.recent = this.recent.filter((entry) => !isBefore(entry, overlap));
+      this.pruneAt = Math.max(PRUNE_AT, this.recent.length * 2);
     }
   }
 
