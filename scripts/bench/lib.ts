@@ -156,7 +156,18 @@ export async function settle(maxMs = Number(process.env.BENCH_SETTLE_MAX_MS ?? 1
   }
 }
 
-export type BenchServer = { baseUrl: string; child: ChildProcess; stop(): Promise<void>; rssMb(): number };
+export type BenchServer = { baseUrl: string; child: ChildProcess; stop(): Promise<void>; rssMb(): number; cpuMs(): number };
+
+/**
+ * CPU time (user + system, ms) a process has used so far. Unlike a wall time it barely moves with what else the machine
+ * runs, so a figure per request compares builds on a busy machine too.
+ */
+export function processCpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's times, is 100 on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Starts the production server (`node server.mjs`) on a fresh embedded database (or DATABASE_URL when given). */
 export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
@@ -201,6 +212,7 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
       const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
       return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
     },
+    cpuMs: () => processCpuMs(child.pid!),
     async stop() {
       child.kill("SIGTERM");
       await new Promise((resolve) => child.once("exit", resolve));
