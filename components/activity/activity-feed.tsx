@@ -20,6 +20,8 @@ function describe(event: ActivityView): string {
       return `started: desired state is running (was ${String(detail.from)})`;
     case "agent_spawned":
       return `spawned from ${String(detail.image)}${detail.revived ? " (kept state volume)" : ""}`;
+    case "agent_moved":
+      return `moved from node ${String(detail.from)} to ${String(detail.to)} with its state`;
     case "agent_destroyed":
       return "destroyed; state volume kept";
     case "agent_purged":

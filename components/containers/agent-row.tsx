@@ -11,6 +11,7 @@ import { CrossIcon } from "../ui/icons";
 import { RelativeTime } from "../ui/relative-time";
 import { useServerNow } from "../ui/server-clock";
 import { CrashHistoryRow } from "./crash-history";
+import { NodeCell } from "./node-cell";
 import { PendingPill } from "./pending-pill";
 
 const STATE_TONE: Record<ContainerView["state"], string> = {
@@ -169,7 +170,7 @@ export function AgentRow({
             ) : null}
           </div>
         </td>
-        <td className="mono nowrap">{agent.node}</td>
+        <NodeCell agent={agent} disabled={disabled} />
         <td className="mono" title={agent.image}>
           {shortImage(agent.image)}
         </td>

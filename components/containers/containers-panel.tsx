@@ -9,6 +9,7 @@ import { RelativeTime } from "../ui/relative-time";
 import { Section } from "../ui/section";
 import { FleetView } from "./fleet/fleet-view";
 import { SpawnDialog } from "./spawn-dialog";
+import { NodesContext } from "./nodes-context";
 import { NodesStrip } from "./nodes-strip";
 import { PendingPill } from "./pending-pill";
 
@@ -84,17 +85,19 @@ export function ContainersPanel({
             Spawn one with <em>New agent</em>; containers labelled <span className="mono">hive.agent=&lt;name&gt;</span> appear here too.
           </div>
         ) : (
-          <FleetView
-            containers={containers}
-            waitingAgents={waitingAgents}
-            busyAgent={busyAgent}
-            onAction={(action, name) => mutation.mutate({ action, name })}
-            onConfirm={setConfirm}
-          />
+          <NodesContext.Provider value={nodes}>
+            <FleetView
+              containers={containers}
+              waitingAgents={waitingAgents}
+              busyAgent={busyAgent}
+              onAction={(action, name) => mutation.mutate({ action, name })}
+              onConfirm={setConfirm}
+            />
+          </NodesContext.Provider>
         )}
       </div>
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
-      <SpawnDialog open={spawnOpen} onClose={() => setSpawnOpen(false)} />
+      <SpawnDialog open={spawnOpen} onClose={() => setSpawnOpen(false)} nodes={nodes} />
     </Section>
   );
 }

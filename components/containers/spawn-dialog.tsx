@@ -2,9 +2,11 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
+import type { NodeView } from "@/server/contracts/nodes";
 import { ApiError, apiFetch } from "../queries/api";
 import { dashboardKeys } from "../queries/keys";
 import { useToast } from "../ui/toast";
+import { NodePickField } from "./node-pick-field";
 import { type SecretEntry, SecretEnvFields } from "./secret-env-fields";
 
 /** Splits a command line on spaces, honouring "double" and 'single' quotes. */
@@ -31,12 +33,12 @@ export function parseEnv(text: string): { env: Record<string, string>; bad: stri
 
 type Issue = { path: string; message: string };
 
-export function SpawnDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+export function SpawnDialog({ open, onClose, nodes }: { open: boolean; onClose: () => void; nodes: NodeView[] | null }) {
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
   const queryClient = useQueryClient();
   const toast = useToast();
-  const [form, setForm] = useState({ name: "", image: "", cmd: "", env: "", memoryMb: "", cpus: "", network: "", role: "agent" });
+  const [form, setForm] = useState({ name: "", image: "", cmd: "", env: "", memoryMb: "", cpus: "", network: "", role: "agent", node: "" });
   const [secrets, setSecrets] = useState<SecretEntry[]>([]);
   const [issues, setIssues] = useState<Issue[]>([]);
 
@@ -88,6 +90,7 @@ export function SpawnDialog({ open, onClose }: { open: boolean; onClose: () => v
     if (form.memoryMb.trim()) body.memoryMb = Number(form.memoryMb);
     if (form.cpus.trim()) body.cpus = Number(form.cpus);
     if (form.network.trim()) body.network = form.network.trim();
+    if (form.node) body.node = form.node;
     setIssues([]);
     spawn.mutate(body);
   }
@@ -115,7 +118,7 @@ export function SpawnDialog({ open, onClose }: { open: boolean; onClose: () => v
       </div>
     );
   };
-  const general = issues.filter((issue) => !["name", "image", "cmd", "env", "memoryMb", "cpus", "network", "role"].some((name) => issue.path === name || issue.path.startsWith(`${name}.`)));
+  const general = issues.filter((issue) => !["name", "image", "cmd", "env", "memoryMb", "cpus", "network", "role", "node"].some((name) => issue.path === name || issue.path.startsWith(`${name}.`)));
 
   return (
     <dialog ref={ref} className="dialog dialog-wide" aria-labelledby={`${id}-title`} onClose={onClose}>
@@ -135,6 +138,13 @@ export function SpawnDialog({ open, onClose }: { open: boolean; onClose: () => v
               <option value="manager">manager (may request spawns and config changes)</option>
             </select>
           </div>
+          <NodePickField
+            id={`${id}-node`}
+            nodes={nodes}
+            value={form.node}
+            problems={issueFor("node").map((issue) => issue.message)}
+            onChange={(node) => setForm((current) => ({ ...current, node }))}
+          />
           <div className="field field-wide">
             <label htmlFor={`${id}-env`}>Environment (KEY=VALUE per line)</label>
             <textarea

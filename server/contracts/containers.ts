@@ -2,7 +2,7 @@ import { z } from "./zod";
 import { AgentName } from "./common";
 import { AgentView, ContainerState } from "./agents";
 
-export const TransientKind = z.enum(["spawning", "starting", "stopping", "restarting", "rebuilding", "destroying"]);
+export const TransientKind = z.enum(["spawning", "starting", "stopping", "restarting", "rebuilding", "destroying", "moving"]);
 export type TransientKind = z.infer<typeof TransientKind>;
 
 export const PendingView = z.object({
@@ -102,13 +102,24 @@ export type AgentConfigInput = z.infer<typeof AgentConfigInput>;
 export const ProposedConfigInput = z.strictObject({ ...configFields, env: ProposedEnvMap.optional() });
 export type ProposedConfigInput = z.infer<typeof ProposedConfigInput>;
 
+/** A node's name as an engine reports it (a host name); whether such a node exists is the runtime's to say. */
+export const NodeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,252}$/, { error: "not a valid node name" });
+
 export const SpawnAgentInput = AgentConfigInput.extend({
   name: AgentName,
   role: z.enum(["agent", "manager"]).optional(),
+  /** The node to place it on (a cluster's operator's pick); without it the runtime places it. */
+  node: NodeName.optional(),
 });
 export type SpawnAgentInput = z.infer<typeof SpawnAgentInput>;
 
 export const AgentNameParams = z.object({ name: AgentName });
+
+// POST /api/agents/:name/move { node }: the agent and its state volume go to another node of the cluster.
+export const MoveAgentInput = z.strictObject({ node: NodeName });
+export type MoveAgentInput = z.infer<typeof MoveAgentInput>;
+export const MovedAgentView = z.object({ agent: ContainerView.nullable(), from: z.string(), to: z.string(), bytes: z.number() });
+export type MovedAgentView = z.infer<typeof MovedAgentView>;
 
 export const StopAgentInput = z.strictObject({ timeoutSeconds: z.number().int().min(0).max(300).optional() });
 export type StopAgentInput = z.infer<typeof StopAgentInput>;

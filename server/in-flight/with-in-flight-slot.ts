@@ -13,6 +13,8 @@ export const TRANSIENT_DEADLINE_MS: Record<TransientKind, number> = {
   restarting: 2 * 60_000,
   destroying: 2 * 60_000,
   rebuilding: 10 * 60_000,
+  // A move copies the agent's whole state volume between two machines.
+  moving: 30 * 60_000,
 };
 
 export type SlotRequest = {

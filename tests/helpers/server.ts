@@ -164,11 +164,11 @@ export async function mintAgentToken(server: ServerProcess, agent: string, role:
 export async function spawnAgent(
   server: ServerProcess,
   name: string,
-  options: { env?: Record<string, string>; network?: string; role?: "agent" | "manager"; image?: string } = {},
+  options: { env?: Record<string, string>; network?: string; role?: "agent" | "manager"; image?: string; node?: string } = {},
 ) {
   const response = await operatorFetch(server, "/api/agents", {
     method: "POST",
-    body: JSON.stringify({ name, image: options.image ?? "hive-test-agent:latest", network: options.network ?? "none", env: options.env, role: options.role }),
+    body: JSON.stringify({ name, image: options.image ?? "hive-test-agent:latest", network: options.network ?? "none", env: options.env, role: options.role, node: options.node }),
   });
   if (response.status !== 201) throw new Error(`spawn ${name} failed: ${response.status} ${await response.text()}`);
   return (await response.json()).agent as Record<string, unknown> & { name: string; state: string; containerId: string };

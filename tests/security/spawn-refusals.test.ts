@@ -74,6 +74,8 @@ describe("[SECURITY] the engine's refusals of an agent's settings are the caller
     ["a network the engine does not have", { network: "hive-no-such-network" }, "network: "],
     ["more CPUs than the engine has", { cpus: 1024 }, "cpus: "],
     ["an image reference the engine cannot parse", { image: "Hive-Upper:case" }, "image: "],
+    ["a node the runtime does not know", { node: "hive-no-such-node" }, "node: "],
+    ["a node name no engine could report", { node: "../etc" }, "invalid body: node: "],
   ])("%s: 400 invalid_request, and nothing is left behind", async (_label, settings, field) => {
     const name = `${prefix}-bad${Object.keys(settings)[0]}`;
     const response = await spawn(name, settings);
@@ -83,5 +85,27 @@ describe("[SECURITY] the engine's refusals of an agent's settings are the caller
     expect(await engineState(name)).toBeNull();
     await expect(docker.getVolume(`hive-state-${name}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
     expect((await dashboardState(server)).containers?.some((container: { name: string }) => container.name === name)).toBe(false);
+  });
+});
+
+describe("[SECURITY] an operator's node pick names a node the runtime knows", () => {
+  it("names the nodes there are when the pick is unknown, on the field a form shows it on; the engine's one node is a pick", async () => {
+    const nodes = ((await dashboardState(server)) as unknown as { nodes: { name: string }[] }).nodes;
+    expect(nodes).toHaveLength(1);
+    const refused = await operatorFetch(server, "/api/agents", { method: "POST", body: JSON.stringify({ name: `${prefix}-nowhere`, image: TEST_IMAGE, node: "elsewhere" }) });
+    expect(refused.status).toBe(400);
+    const { error } = await refused.json();
+    expect(error.message).toBe(`node: no node named elsewhere; the nodes are ${nodes[0]!.name}`);
+    expect(error.issues).toEqual([{ path: "node", message: `no node named elsewhere; the nodes are ${nodes[0]!.name}` }]);
+
+    const name = `${prefix}-here`;
+    const agent = await spawnAgent(server, name, { node: nodes[0]!.name });
+    expect(agent).toMatchObject({ state: "running", node: nodes[0]!.name });
+
+    // One engine is one machine: there is nowhere to move an agent to, and nothing is touched.
+    const move = await operatorFetch(server, `/api/agents/${name}/move`, { method: "POST", body: JSON.stringify({ node: nodes[0]!.name }) });
+    expect(move.status).toBe(409);
+    expect((await move.json()).error.message).toBe(`the docker runtime runs every agent on one machine: there is no other node to move ${name} to`);
+    expect((await engineState(name))?.status).toBe("running");
   });
 });

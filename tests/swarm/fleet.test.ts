@@ -102,6 +102,48 @@ describe("a dashboard on a two-node swarm", () => {
     await eventually(async () => (await bootCount(cluster.worker, onWorker)) === boots + 1, "its boot counter going on from its state", 30_000);
   }, 180_000);
 
+  it("places a new agent on the node the operator picks, and refuses a node the swarm does not have", async () => {
+    for (const node of [cluster.worker, cluster.manager]) {
+      const agent = name(`pick-${node.role}`);
+      const spawned = await spawnAgent(server, agent, { image: cluster.imageId, env: { AGENT_TICK_S: "1" }, node: node.hostname });
+      expect(spawned).toMatchObject({ state: "running", node: node.hostname });
+      expect(await runningContainer(node, agent)).not.toBeNull();
+    }
+    const refused = await operatorFetch(server, "/api/agents", { method: "POST", body: JSON.stringify({ name: name("pick-none"), image: cluster.imageId, node: "hive-elsewhere" }) });
+    expect(refused.status).toBe(400);
+    const nodes = [cluster.manager.hostname, cluster.worker.hostname].sort().join(", ");
+    expect((await refused.json()).error).toMatchObject({ code: "invalid_request", message: `node: no node named hive-elsewhere; the nodes are ${nodes}` });
+    expect(await viewOf(server, name("pick-none")).catch(() => null)).toBeNull();
+  }, 120_000);
+
+  it("moves an agent with its state to the other node when an operator asks: stopped, state copied, started there", async () => {
+    const agent = name("pick-worker");
+    const before = await viewOf(server, agent);
+    expect(before.node).toBe(cluster.worker.hostname);
+    const boots = await eventually(async () => (await bootCount(cluster.worker, agent)) || null, "a boot counted on the worker");
+    const same = await operatorFetch(server, `/api/agents/${agent}/move`, { method: "POST", body: JSON.stringify({ node: cluster.worker.hostname }) });
+    expect(same.status).toBe(409);
+    expect((await same.json()).error.message).toBe(`${agent} is on node ${cluster.worker.hostname} already`);
+    const unknown = await operatorFetch(server, `/api/agents/${agent}/move`, { method: "POST", body: JSON.stringify({ node: "hive-elsewhere" }) });
+    expect(unknown.status).toBe(400);
+
+    const moved = await operatorFetch(server, `/api/agents/${agent}/move`, { method: "POST", body: JSON.stringify({ node: cluster.manager.hostname }) });
+    expect(moved.status).toBe(200);
+    const body = (await moved.json()) as { agent: { node: string; state: string }; from: string; to: string; bytes: number };
+    expect(body).toMatchObject({ from: cluster.worker.hostname, to: cluster.manager.hostname, agent: { node: cluster.manager.hostname, state: "running" } });
+    expect(body.bytes).toBeGreaterThan(0);
+    // It runs on the manager from the state it had on the worker (its boot counter goes on), and nothing of it is left on the worker.
+    expect(await runningContainer(cluster.manager, agent)).not.toBeNull();
+    await eventually(async () => (await bootCount(cluster.manager, agent)) === boots + 1, "its boot counter going on from the moved state", 30_000);
+    expect(await runningContainer(cluster.worker, agent)).toBeNull();
+    await expect(cluster.worker.engine.getVolume(`hive-state-${agent}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    await cluster.manager.engine.getVolume(`hive-state-${agent}`).inspect();
+    const after = await viewOf(server, agent);
+    expect(after).toMatchObject({ node: cluster.manager.hostname, state: "running", desiredState: "running", pending: null });
+    // The move's stop is the operator's act, not a crash.
+    expect(after.crashes.total).toBe(before.crashes.total);
+  }, 180_000);
+
   it("shows the worker's agents as unreachable while its engine is away, starts nothing elsewhere, and reconciles them once when it is back", async () => {
     const onWorker = (await viewOf(server, first)).node === cluster.worker.hostname ? first : second;
     const before = await viewOf(server, onWorker);

@@ -39,7 +39,7 @@ export const agents = pgTable("agents", {
 export const transients = pgTable("transients", {
   agent: text("agent").primaryKey(),
   id: text("id").notNull(),
-  kind: text("kind", { enum: ["spawning", "starting", "stopping", "restarting", "rebuilding", "destroying"] }).notNull(),
+  kind: text("kind", { enum: ["spawning", "starting", "stopping", "restarting", "rebuilding", "destroying", "moving"] }).notNull(),
   action: text("action").notNull(),
   startedBy: text("started_by").notNull(),
   startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),

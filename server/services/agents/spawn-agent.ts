@@ -11,12 +11,14 @@ import { withInFlightSlot } from "../../in-flight/with-in-flight-slot";
 import { loadContainerView } from "./internal/act-then-view";
 import { toStoredConfig } from "../shared/agent-config";
 import { asSettingsRefusal } from "../shared/engine-refusal";
+import { requireKnownNode } from "../shared/known-node";
 import { requireRuntime } from "../shared/require-runtime";
 
 /**
  * Creates and starts an agent: its state volume (reused when a tombstone left one), its container with a
  * fresh token and the API address in its env, and its record (desired state running). A spawn that fails
- * leaves nothing behind: no container, no new volume, no token, the previous record as it was.
+ * leaves nothing behind: no container, no new volume, no token, the previous record as it was. An operator's node
+ * pick must name a node the runtime knows; the agent is pinned there (a revived agent's state decides instead).
  */
 export async function spawnAgent({ ctx, input }: ServiceCall<SpawnAgentInput>): Promise<ContainerView | null> {
   const spec = SpawnAgentInput.parse(input);
@@ -26,6 +28,7 @@ export async function spawnAgent({ ctx, input }: ServiceCall<SpawnAgentInput>): 
   if (await runtime.inspectAgent(spec.name)) {
     throw new HiveError("conflict", `agent ${spec.name} already exists`);
   }
+  if (spec.node !== undefined) await requireKnownNode(runtime, spec.node);
   await withInFlightSlot(ctx, { agent: spec.name, kind: "spawning", action: "spawn", actor, traceId: ctx.traceId }, async () => {
     ctx.caches.volumes.invalidate();
     const previous = await findAgent(db, spec.name);
@@ -35,7 +38,7 @@ export async function spawnAgent({ ctx, input }: ServiceCall<SpawnAgentInput>): 
     await upsertSpawnedAgent(db, { name: spec.name, role, config, actor });
     const credentials = await issueContainerCredentials(ctx, spec.name, role, actor);
     try {
-      await runtime.createAgent({ name: spec.name, ...config, env: { ...config.env, ...credentials.env } });
+      await runtime.createAgent({ name: spec.name, ...config, env: { ...config.env, ...credentials.env }, node: spec.node });
       await runtime.startAgent(spec.name);
     } catch (error) {
       await runtime.removeAgent(spec.name).catch(() => undefined);
@@ -48,7 +51,7 @@ export async function spawnAgent({ ctx, input }: ServiceCall<SpawnAgentInput>): 
     }
     await credentials.retireOthers();
     ctx.caches.volumes.invalidate();
-    await publishEvent(db, { kind: "agent_spawned", agent: spec.name, actor, detail: { image: spec.image, revived: volumeExisted } });
+    await publishEvent(db, { kind: "agent_spawned", agent: spec.name, actor, detail: { image: spec.image, revived: volumeExisted, ...(spec.node ? { node: spec.node } : {}) } });
   });
   return loadContainerView(ctx, spec.name);
 }
