@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LogDemuxer } from "@/server/runtime/docker";
 import { eventually } from "../helpers/docker";
 import { operatorFetch, type ServerProcess, spawnAgent, startServer, viewOf as findView } from "../helpers/server";
+import { readEvents, type SseMessage } from "../helpers/sse";
 import { type SwarmClusterHandle, type SwarmNodeHandle, startSwarmCluster } from "../helpers/swarm-cluster";
+
+type LogLine = { stream: "stdout" | "stderr"; text: string; timestamp: string | null };
+const lineNumber = (line: { text: string }) => Number(/ line (\d+)$/.exec(line.text)?.[1] ?? Number.NaN);
+const linesOf = (events: SseMessage[]) => events.filter((event) => event.event === "lines").flatMap((event) => (JSON.parse(event.data) as { lines: LogLine[] }).lines);
 
 // A dashboard on HIVE_RUNTIME=swarm against a two-node swarm of the test's own: what the issue asks beyond the runtime
 // contract (placement over nodes, a crash on the worker, a revived tombstone, a worker engine that goes away).
@@ -143,6 +148,32 @@ describe("a dashboard on a two-node swarm", () => {
     // The move's stop is the operator's act, not a crash.
     expect(after.crashes.total).toBe(before.crashes.total);
   }, 180_000);
+
+  it("follows the log of an agent on the worker, and a follow resumed from its cursor goes on with no line lost or twice", async () => {
+    const agent = name("logs-w");
+    await spawnAgent(server, agent, { image: cluster.imageId, env: { AGENT_TICK_S: "0.2" }, node: cluster.worker.hostname });
+    expect((await viewOf(server, agent)).node).toBe(cluster.worker.hostname);
+    await eventually(async () => {
+      const body = (await (await operatorFetch(server, `/api/agents/${agent}/logs?lines=5`)).json()) as { lines: LogLine[] };
+      return body.lines.length === 5 && body.lines.every((line) => Number.isInteger(lineNumber(line)));
+    }, "five tick lines from the worker");
+    const read = (await (await operatorFetch(server, `/api/agents/${agent}/logs?lines=5&timestamps=true`)).json()) as { lines: LogLine[]; cursor: string };
+    const lastRead = lineNumber(read.lines.at(-1)!);
+    // Lines printed between the read and the follow come first, from the cursor.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const client = new AbortController();
+    const follow = await operatorFetch(server, `/api/agents/${agent}/logs/stream?cursor=${encodeURIComponent(read.cursor)}`, { signal: client.signal });
+    expect(follow.status).toBe(200);
+    const events = await readEvents(follow, (all) => linesOf(all).length >= 8, { keepOpen: true, timeoutMs: 30_000 });
+    const followed = linesOf(events).map(lineNumber);
+    expect(followed.slice(0, 8)).toEqual(Array.from({ length: 8 }, (_, index) => lastRead + 1 + index));
+    client.abort();
+
+    const lastCursor = (JSON.parse(events.filter((event) => event.event === "lines").at(-1)!.data) as { cursor: string }).cursor;
+    const again = await operatorFetch(server, `/api/agents/${agent}/logs/stream?cursor=${encodeURIComponent(lastCursor)}`);
+    const resumed = linesOf(await readEvents(again, (all) => linesOf(all).length >= 3, { timeoutMs: 30_000 })).map(lineNumber);
+    expect(resumed.slice(0, 3)).toEqual([followed.at(-1)! + 1, followed.at(-1)! + 2, followed.at(-1)! + 3]);
+  }, 120_000);
 
   it("shows the worker's agents as unreachable while its engine is away, starts nothing elsewhere, and reconciles them once when it is back", async () => {
     const onWorker = (await viewOf(server, first)).node === cluster.worker.hostname ? first : second;
