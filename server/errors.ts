@@ -27,6 +27,7 @@ export const ERROR_STATUS = {
   internal_error: 500,
   runtime_error: 502,
   runtime_not_ready: 503,
+  engine_timeout: 504,
   database_unavailable: 503,
   storage_full: 507,
   shutting_down: 503,

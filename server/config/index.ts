@@ -95,6 +95,7 @@ const EnvSchema = z
     HIVE_RUNTIME_PROBE_INTERVAL_MS: integer(30_000, 100, 3_600_000),
     HIVE_RUNTIME_MAX_RETRIES: integer(0, 0, 1_000_000),
     HIVE_RUNTIME_TIMEOUT_MS: integer(3_000, 100, 600_000),
+    HIVE_RUNTIME_ACTION_TIMEOUT_MS: integer(60_000, 100, 3_600_000),
     HIVE_TOMBSTONE_RETENTION_DAYS: integer(0, 0, 36_500),
     HIVE_LOG_FOLLOWS_PER_CLIENT: integer(20, 1, 10_000),
     HIVE_SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
@@ -179,6 +180,8 @@ export type HiveConfig = {
     probeIntervalMs: number;
     maxRetries: number;
     timeoutMs: number;
+    /** How long an action waits for the engine (beyond the agent's stop grace) before it answers 504 engine_timeout. */
+    actionTimeoutMs: number;
   };
   /** 0 = keep tombstones until an operator purges them. */
   tombstoneRetentionDays: number;
@@ -248,6 +251,7 @@ export function parseConfig(env: Record<string, string | undefined>): HiveConfig
       probeIntervalMs: e.HIVE_RUNTIME_PROBE_INTERVAL_MS,
       maxRetries: e.HIVE_RUNTIME_MAX_RETRIES,
       timeoutMs: e.HIVE_RUNTIME_TIMEOUT_MS,
+      actionTimeoutMs: e.HIVE_RUNTIME_ACTION_TIMEOUT_MS,
     },
     tombstoneRetentionDays: e.HIVE_TOMBSTONE_RETENTION_DAYS,
     logFollowsPerClient: e.HIVE_LOG_FOLLOWS_PER_CLIENT,

@@ -96,7 +96,8 @@ const lifecycle = (verb: string, summary: string, auth: Auth, withTimeout: boole
   params: AgentNameParams,
   ...(withTimeout ? { body: StopAgentInput, examples: { params: { name: AGENT }, body: { timeoutSeconds: 10 } } } : { examples: { params: { name: AGENT } } }),
   answers: { 200: agentAnswer(verb) },
-  errors: ["agent_not_found", "action_in_flight", ...(auth === "agent" ? (["forbidden"] as const) : [])],
+  // Rebuild waits on the image and the recreate as long as they take; the other verbs answer 504 past the action timeout.
+  errors: ["agent_not_found", "action_in_flight", ...(verb === "rebuild" ? [] : (["engine_timeout"] as const)), ...(auth === "agent" ? (["forbidden"] as const) : [])],
   engine: true,
 });
 

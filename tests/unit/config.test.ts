@@ -30,6 +30,7 @@ describe("configuration", () => {
         probeIntervalMs: 30_000,
         maxRetries: 0,
         timeoutMs: 3_000,
+        actionTimeoutMs: 60_000,
       },
       tombstoneRetentionDays: 0,
       logFollowsPerClient: 20,

@@ -15,7 +15,7 @@ export async function restartAgent({ ctx, input }: ServiceCall<GracefulAgentTarg
   await requireAgentContainer(ctx, name);
   return actThenView(
     ctx,
-    { agent: name, kind: "restarting", action: "restart", actor, traceId: ctx.traceId, desiredState: "running" },
+    { agent: name, kind: "restarting", action: "restart", actor, traceId: ctx.traceId, graceSeconds: timeoutSeconds, desiredState: "running" },
     () => ctx.runtime.restartAgent(name, timeoutSeconds),
     () => notifyAgentStarted(ctx, name, "restarted", actor),
   );

@@ -11,7 +11,7 @@ export async function stopAgent({ ctx, input }: ServiceCall<GracefulAgentTarget>
   await requireAgentContainer(ctx, name);
   return actThenView(
     ctx,
-    { agent: name, kind: "stopping", action: "stop", actor: describeActor(ctx.actor), traceId: ctx.traceId, desiredState: "stopped" },
+    { agent: name, kind: "stopping", action: "stop", actor: describeActor(ctx.actor), traceId: ctx.traceId, graceSeconds: timeoutSeconds, desiredState: "stopped" },
     () => ctx.runtime.stopAgent(name, timeoutSeconds),
   );
 }

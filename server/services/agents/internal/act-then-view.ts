@@ -9,6 +9,7 @@ import { measure } from "../../../log";
 import { type AgentContainer, isUp, type LifecycleOutcome } from "../../../runtime/types";
 import { buildContainerViews } from "../../../views/containers";
 import { toAgentView } from "../../shared/agent-view";
+import { withEngineDeadline } from "../../shared/engine-deadline";
 import { requireRuntime } from "../../shared/require-runtime";
 
 export const CRASH_WINDOW_MS = 10 * 60_000;
@@ -21,7 +22,8 @@ export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
  */
 export async function actThenView(
   ctx: HiveContext,
-  request: SlotRequest & { desiredState: "running" | "stopped" },
+  /** `graceSeconds`: how long the engine may legitimately wait for the agent to stop, beyond the action timeout. */
+  request: SlotRequest & { desiredState: "running" | "stopped"; graceSeconds?: number },
   engineCall: () => Promise<LifecycleOutcome | void>,
   notice?: () => Promise<void>,
 ): Promise<ContainerView | null> {
@@ -36,7 +38,7 @@ export async function actThenView(
     );
     const since = performance.now();
     const sinceWall = Date.now();
-    const outcome = await measure("engine", engineCall);
+    const outcome = await measure("engine", () => withEngineDeadline(ctx, request.action, engineCall, request.graceSeconds));
     // The outcome is a run that began (or ended) after the call went out, not the state it found; unless the engine
     // said nothing happened (already running, already stopped): then any look that shows that state will do.
     const unchanged = outcome === "unchanged";
