@@ -31,6 +31,7 @@ import { EventRetention } from "./workers/event-retention";
 import { InstanceRegistry } from "./workers/instance-registry";
 import { QuestionExpiry } from "./workers/question-expiry";
 import { TombstoneRetention } from "./workers/tombstone-retention";
+import { UptimeWorker } from "./workers/uptime";
 import { ForeignAgentCache } from "./caches/foreign-agents";
 import { NodeCache } from "./caches/nodes";
 import { ensureInstallationId } from "./db/queries/installation";
@@ -187,7 +188,8 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
         return stopping;
       },
     };
-    const leaderElection = new LeaderElection(database, [new CrashWatch(context), new TombstoneRetention(context, config.tombstoneRetentionDays)], logger.child({ component: "leader" }));
+    const leaderTasks = [new CrashWatch(context), new TombstoneRetention(context, config.tombstoneRetentionDays), new UptimeWorker(context)];
+    const leaderElection = new LeaderElection(database, leaderTasks, logger.child({ component: "leader" }));
     // The write retry stops last among the workers: the others' last records may still be in it.
     workers.push(
       writeRetry,

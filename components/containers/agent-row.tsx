@@ -10,6 +10,7 @@ import { formatCountdown, shortImage } from "../ui/format";
 import { CrossIcon } from "../ui/icons";
 import { RelativeTime } from "../ui/relative-time";
 import { useServerNow } from "../ui/server-clock";
+import { UptimeStripRow, UptimeToggle } from "../uptime/uptime-strip";
 import { CrashHistoryRow } from "./crash-history";
 import { NodeCell } from "./node-cell";
 import { PendingPill } from "./pending-pill";
@@ -122,8 +123,11 @@ export function AgentRow({
   const showCrashes = table?.crashesOpen ?? showCrashesState;
   const setShowCrashes = (toggle: (open: boolean) => boolean) =>
     table?.onCrashesOpenChange ? table.onCrashesOpenChange(toggle(showCrashes)) : setShowCrashesState(toggle);
+  const [showUptime, setShowUptime] = useState(false);
   const colSpan = table?.colSpan ?? 7;
   const rowIndex = table?.firstRowIndex;
+  // The uptime strip, when open, is the first row under the agent's: the rows after it move down one.
+  const afterUptime = rowIndex && rowIndex + (showUptime ? 1 : 0);
   const now = useServerNow();
   const pending = agent.pending !== null && !agent.pending.stuck;
   const disabled = pending || busy;
@@ -185,7 +189,8 @@ export function AgentRow({
             </span>
           ) : (
             <span className="muted">{agent.state === "created" ? "never started" : "—"}</span>
-          )}
+          )}{" "}
+          <UptimeToggle name={agent.name} open={showUptime} onToggle={() => setShowUptime((open) => !open)} />
         </td>
         {table?.beforeCrashes}
         <td>
@@ -220,13 +225,14 @@ export function AgentRow({
           </div>
         </td>
       </tr>
-      {showCrashes ? <CrashHistoryRow name={agent.name} version={crashVersion(agent.crashes)} colSpan={colSpan} rowIndex={rowIndex && rowIndex + 1} /> : null}
+      {showUptime ? <UptimeStripRow name={agent.name} colSpan={colSpan} rowIndex={rowIndex && rowIndex + 1} /> : null}
+      {showCrashes ? <CrashHistoryRow name={agent.name} version={crashVersion(agent.crashes)} colSpan={colSpan} rowIndex={afterUptime && afterUptime + 1} /> : null}
       <JournalRow
         agent={agent}
         colSpan={colSpan}
         open={table?.logsOpen}
         onOpenChange={table?.onLogsOpenChange}
-        rowIndex={rowIndex && rowIndex + (showCrashes ? 2 : 1)}
+        rowIndex={afterUptime && afterUptime + (showCrashes ? 2 : 1)}
       />
     </>
   );

@@ -18,3 +18,9 @@ export const logKeys = {
   all: ["logs"] as const,
   tail: (agent: string, lines: number, source: string) => [...logKeys.all, agent, "tail", lines, source] as const,
 };
+
+export const uptimeKeys = {
+  all: ["uptime"] as const,
+  fleet: (window: string) => [...uptimeKeys.all, "fleet", window] as const,
+  history: (agent: string, window: string, granularity: string) => [...uptimeKeys.all, agent, window, granularity] as const,
+};

@@ -97,6 +97,7 @@ const EnvSchema = z
     HIVE_RUNTIME_TIMEOUT_MS: integer(3_000, 100, 600_000),
     HIVE_RUNTIME_ACTION_TIMEOUT_MS: integer(60_000, 100, 3_600_000),
     HIVE_TOMBSTONE_RETENTION_DAYS: integer(0, 0, 36_500),
+    HIVE_UPTIME_RETENTION_DAYS: integer(90, 1, 3_650),
     HIVE_LOG_FOLLOWS_PER_CLIENT: integer(20, 1, 10_000),
     HIVE_SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
     HIVE_BACKUP_DIR: z.preprocess((value) => (value === "" ? undefined : value), z.string().default("./backups")),
@@ -185,6 +186,8 @@ export type HiveConfig = {
   };
   /** 0 = keep tombstones until an operator purges them. */
   tombstoneRetentionDays: number;
+  /** Uptime buckets and state-log rows older than this many days are purged. */
+  uptimeRetentionDays: number;
   /** Log follows one client address may hold open at once (per process). */
   logFollowsPerClient: number;
   /** The whole shutdown's deadline after SIGTERM; requests drain for at most half of it. */
@@ -254,6 +257,7 @@ export function parseConfig(env: Record<string, string | undefined>): HiveConfig
       actionTimeoutMs: e.HIVE_RUNTIME_ACTION_TIMEOUT_MS,
     },
     tombstoneRetentionDays: e.HIVE_TOMBSTONE_RETENTION_DAYS,
+    uptimeRetentionDays: e.HIVE_UPTIME_RETENTION_DAYS,
     logFollowsPerClient: e.HIVE_LOG_FOLLOWS_PER_CLIENT,
     shutdownTimeoutMs: e.HIVE_SHUTDOWN_TIMEOUT_MS,
     backup: {

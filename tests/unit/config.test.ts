@@ -33,6 +33,7 @@ describe("configuration", () => {
         actionTimeoutMs: 60_000,
       },
       tombstoneRetentionDays: 0,
+      uptimeRetentionDays: 90,
       logFollowsPerClient: 20,
       shutdownTimeoutMs: 10_000,
       backup: { dir: path.resolve("backups"), retentionDays: 7, serverUrl: "http://127.0.0.1:3000" },

@@ -3,3 +3,4 @@ export * from "./audit";
 export * from "./auth";
 export * from "./questions";
 export * from "./approvals";
+export * from "./uptime";
