@@ -251,7 +251,8 @@ async function copyTestImage(engines: Docker[]): Promise<string> {
   const shared = new Docker({ socketPath: SHARED_ENGINE });
   const image = (await shared.getImage(TEST_IMAGE).inspect()) as { Id: string };
   for (const engine of engines) {
-    const archive = await shared.getImage(TEST_IMAGE).get();
+    // By id: other checkouts may rebuild the tag meanwhile, and the archive must hold the image whose id is answered.
+    const archive = await shared.getImage(image.Id).get();
     const loading = (await engine.loadImage(archive as unknown as NodeJS.ReadableStream)) as unknown as NodeJS.ReadableStream;
     await new Promise<void>((resolve, reject) => {
       loading.on("data", () => undefined);
