@@ -17,6 +17,9 @@
 #   AGENT_STDERR=1     every tick also prints "[name] warn N" to stderr
 #   AGENT_TICK_S       seconds between ticks (default 1; fractions allowed)
 #   AGENT_CLOCK=1      every tick line ends with " t=<epoch ms>", the container's clock when it was printed
+# For scale tests and benchmarks:
+#   AGENT_QUIET=1      after boot, prints "[name] quiet" once and sleeps: no line and no fork every second, so a
+#                      thousand agents fit on a small machine (SIGTERM still exits 0)
 STATE_DIR="${HIVE_STATE_DIR:-/state}"
 NAME="${HIVE_AGENT_NAME:-agent}"
 # As PID 1 the shell ignores SIGTERM until a handler exists: install it before anything else.
@@ -147,6 +150,16 @@ request_approval() {
 now_ms() {
   adjtimex | awk '/tv_sec/ { s = $2 } /tv_usec/ { u = $2 } END { printf "%d%03d", s, u / 1000 }'
 }
+
+if [ "$AGENT_QUIET" = "1" ]; then
+  echo "[$NAME] quiet"
+  while true; do
+    sleep 86400 &
+    child=$!
+    wait "$child"
+    child=""
+  done
+fi
 
 i=0
 while true; do
