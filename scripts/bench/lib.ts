@@ -156,8 +156,6 @@ export async function settle(maxMs = Number(process.env.BENCH_SETTLE_MAX_MS ?? 1
   }
 }
 
-export type BenchServer = { baseUrl: string; child: ChildProcess; stop(): Promise<void>; rssMb(): number; cpuMs(): number };
-
 /**
  * CPU time (user + system, ms) a process has used so far. Unlike a wall time it barely moves with what else the machine
  * runs, so a figure per request compares builds on a busy machine too.
@@ -169,13 +167,34 @@ export function processCpuMs(pid: number): number {
 /** Linux's USER_HZ, the unit of /proc/<pid>/stat's times, is 100 on every architecture Node runs on. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** Starts the production server (`node server.mjs`) on a fresh embedded database (or DATABASE_URL when given). */
-export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+/** What the server process holds, as its preloaded probe (scripts/bench/process-probe.cjs) last wrote it. */
+export type ProcessFigures = { at: number; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; handles: number };
+
+export type BenchServer = {
+  baseUrl: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+  rssMb(): number;
+  cpuMs(): number;
+  /** The server's heap and live handles; only for a server started with `{ probe: true }`. */
+  figures(): ProcessFigures;
+  /** Open file descriptors of the server process (sockets, files, pipes). */
+  openFiles(): number;
+};
+
+/**
+ * Starts the production server (`node server.mjs`) on a fresh embedded database (or DATABASE_URL when given). With
+ * `probe`, the server also writes its heap and handle figures for `figures()` (a preloaded script, no product code).
+ */
+export async function startBenchServer(env: Record<string, string> = {}, { probe = false } = {}): Promise<BenchServer> {
   if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) throw new Error("run `npm run build` first");
   const port = await freePort();
   // BENCH_CPU_PROF=<dir> writes the server's CPU profile there when it stops (node --cpu-prof).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, "server.mjs"], {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hive-bench-"));
+  const probeFile = path.join(dataDir, "process-figures.json");
+  const preload = probe ? ["--require", path.join(ROOT, "scripts", "bench", "process-probe.cjs")] : [];
+  const child = spawn(process.execPath, [...profile, ...preload, "server.mjs"], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
@@ -184,7 +203,8 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
       NEXT_TELEMETRY_DISABLED: "1",
       PORT: String(port),
       HIVE_HOST: "127.0.0.1",
-      HIVE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "hive-bench-")),
+      HIVE_DATA_DIR: dataDir,
+      ...(probe ? { BENCH_PROBE_FILE: probeFile } : {}),
       HIVE_OPERATOR_TOKEN: BENCH_TOKEN,
       HIVE_PUBLIC_API_URL: `http://127.0.0.1:${port}`,
       LOG_LEVEL: "warn",
@@ -200,12 +220,16 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
   const startDeadline = Date.now() + Number(process.env.BENCH_SERVER_START_MS ?? 180_000);
   for (;;) {
     try {
-      if ((await fetch(`${baseUrl}/dashboard-healthz`)).ok) break;
+      if ((await fetch(`${baseUrl}/dashboard-healthz`, { signal: AbortSignal.timeout(5_000) })).ok) break;
     } catch {
       // not listening yet
     }
     if (child.exitCode !== null) throw new Error(`bench server exited with ${child.exitCode} while starting`);
-    if (Date.now() > startDeadline) throw new Error("bench server did not start in time (BENCH_SERVER_START_MS)");
+    if (Date.now() > startDeadline) {
+      // One that never starts is ended, not left behind.
+      child.kill("SIGKILL");
+      throw new Error("bench server did not start in time (BENCH_SERVER_START_MS)");
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {
@@ -216,7 +240,15 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
       return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
     },
     cpuMs: () => processCpuMs(child.pid!),
+    figures() {
+      if (!probe) throw new Error("this bench server was started without the process probe");
+      return JSON.parse(fs.readFileSync(probeFile, "utf8")) as ProcessFigures;
+    },
+    openFiles() {
+      return fs.readdirSync(`/proc/${child.pid}/fd`).length;
+    },
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
       await new Promise((resolve) => child.once("exit", resolve));
     },
@@ -239,3 +271,16 @@ export async function onPostgres<T>(work: (url: string) => Promise<T>): Promise<
     cluster.destroy();
   }
 }
+
+/** Runs `work` over `items` with at most `limit` at a time (kind to a shared engine and machine). */
+export async function inBatches<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      for (let index = next++; index < items.length; index = next++) await work(items[index]!, index);
+    }),
+  );
+}
+
+/** Clean-ups to run when the bench is interrupted (Ctrl-C, SIGTERM): registered by a suite while it holds something. */
+export const onInterrupt = new Set<() => Promise<void>>();
