@@ -108,12 +108,16 @@ export class FleetWatcher implements Worker {
             failures = 0;
             this.onEvent(event);
           }
+          if (!controller.signal.aborted) this.logger.warn("engine events stream ended; reconnecting");
         } catch (error) {
           if (controller.signal.aborted) break;
           this.logger.warn({ err: (error as Error).message }, "engine events stream broke; reconnecting");
         }
         this.setLive(false);
         if (controller.signal.aborted || !this.active) break;
+        // The stream never ends while the engine is well: the engine may be going away (a dockerd stop closes its API
+        // first), so health is probed now rather than at the next interval, and reads down before the agents stop.
+        this.monitor.reportFailure();
         // Back on the stream: a full list catches whatever happened while it was away.
         failures++;
         await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * 2 ** failures)));

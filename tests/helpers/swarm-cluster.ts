@@ -58,7 +58,7 @@ const HEARTBEAT_NS = 1_000_000_000;
 const run = (command: string, args: string[]) => execFileSync(command, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
 
 /** Unmounts (lazily) every mount point under the directory, deepest first. */
-function unmountUnder(dir: string) {
+export function unmountUnder(dir: string) {
   const points = fs
     .readFileSync("/proc/self/mounts", "utf8")
     .split("\n")

@@ -85,8 +85,13 @@ export class DockerRuntime implements ContainerRuntime {
   /** The engine's name for its host, asked once: the node of every agent. */
   private node: string | undefined;
   private nodeAsked: Promise<string> | undefined;
-  /** Short calls (ping, list, inspect) fail fast on a hung engine. */
+  /** Short calls (list, inspect) fail fast on a hung engine. */
   private readonly quick: Docker;
+  /**
+   * The ping, on a connection of its own each time: a stopping dockerd closes its listener but keeps serving the
+   * connections it has, so a pooled one would say the engine is there while it goes away.
+   */
+  private readonly pinging: Docker;
   /** Lifecycle calls legitimately wait for a stop timeout or an image to be created. */
   private readonly slow: Docker;
   /** Streams (events, followed logs) stay open for as long as the caller wants. */
@@ -118,6 +123,8 @@ export class DockerRuntime implements ContainerRuntime {
     this.ownFilter = this.legacyAgents.size ? [] : [`${INSTALLATION_LABEL}=${options.installation}`];
     // The socket timeout is a backstop; quick calls race their own deadline to report ETIMEDOUT clearly.
     this.quick = new Docker({ ...endpoint, timeout: options.probeTimeoutMs + 1_000 });
+    const freshConnections: Docker.DockerOptions & { agent: http.Agent } = { ...endpoint, timeout: options.probeTimeoutMs + 1_000, agent: new StreamingAgent({ keepAlive: false }) };
+    this.pinging = new Docker(freshConnections);
     this.slow = new Docker({ ...endpoint, timeout: 15 * 60_000 });
     // Each stream owns its connection, closed with it: an ended follow never idles on as a pooled socket.
     const ownConnections: Docker.DockerOptions & { agent: http.Agent } = { ...endpoint, agent: new StreamingAgent({ keepAlive: false }) };
@@ -160,7 +167,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async ping(): Promise<void> {
     await withDeadline(
-      this.call(() => this.quick.ping()),
+      this.call(() => this.pinging.ping()),
       this.probeTimeoutMs,
       () => new RuntimeError("unavailable", `ETIMEDOUT: the engine did not answer within ${this.probeTimeoutMs} ms`),
     );

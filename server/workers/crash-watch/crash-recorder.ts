@@ -40,6 +40,8 @@ export class CrashRecorder {
   private readonly actedOn = new Map<string, number>();
   /** When this watch began or its notices may have had a gap: any agent may have been acted on until the aftermath ends. */
   private unsureSince = 0;
+  /** Agents judged stopped by the engine's own shutdown, not yet seen back by a reconcile. */
+  private readonly stoppedWithEngine = new Set<string>();
 
   constructor(
     private readonly scope: WatchScope,
@@ -61,6 +63,33 @@ export class CrashRecorder {
   /** Forgets actions whose aftermath is over. */
   tidy(): void {
     for (const [agent, at] of this.actedOn) if (Date.now() - at >= ACTION_AFTERMATH_MS) this.actedOn.delete(agent);
+  }
+
+  /** The agents the engine's shutdown stopped since the last call: they are started when the engine is up again. */
+  takeStoppedWithEngine(): Set<string> {
+    const taken = new Set(this.stoppedWithEngine);
+    this.stoppedWithEngine.clear();
+    return taken;
+  }
+
+  /**
+   * Whether the engine is going away: a stopping dockerd closes its API socket before it stops the agents, and their
+   * deaths still arrive on the events stream already open. A refused connection is that evidence; an engine that is
+   * only slow to answer is not, so a genuine crash on a busy engine is still recorded.
+   */
+  private async engineGoingAway(diedAt: Date): Promise<string | null> {
+    // Judged late (a busy process): the engine may be back already, but the monitor saw it fail after the death.
+    const failedAt = this.ctx.engine.snapshot().lastFailureAt;
+    if (failedAt && Date.parse(failedAt) >= diedAt.getTime()) return `the engine was unreachable at ${failedAt}, after the death`;
+    try {
+      await this.ctx.runtime.ping();
+      return null;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/^ETIMEDOUT\b/.test(message)) return null;
+      this.ctx.engine.reportFailure(); // health reads it down now, not at the next probe
+      return message;
+    }
   }
 
   async stop(): Promise<void> {
@@ -107,6 +136,12 @@ export class CrashRecorder {
     const container = looked === undefined ? seen : looked;
     if (!container || container.containerId !== containerId || isUp(container.state)) return; // replaced or back up
     if (this.ctx.fleet.movedOnFrom(agent, containerId, diedAt)) return; // gone, replaced or back up, as later events tell
+    const engineGone = await this.engineGoingAway(diedAt);
+    if (engineGone !== null) {
+      this.stoppedWithEngine.add(agent);
+      this.scope.log.info({ agent, exitCode: container.exitCode, engine: engineGone }, "agent stopped as the engine went away; not a crash");
+      return;
+    }
     const crashedAt = container.finishedAt ? new Date(container.finishedAt) : now;
     const recent = earlier + 1;
     const looping = recent >= CRASH_LOOP_THRESHOLD;

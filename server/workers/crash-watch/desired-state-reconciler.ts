@@ -10,6 +10,8 @@ import { startAgent } from "../../services/agents/start-agent";
 import type { RecoveryQueue } from "./recovery-queue";
 import type { WatchScope } from "./watch-scope";
 
+/** Agents that should run but do not are started this many side by side. */
+const RECONCILE_CONCURRENCY = 6;
 /** A recovered agent that stays up this long has its backoff reset. */
 const STABLE_AFTER_MS = 10 * 60_000;
 
@@ -24,6 +26,8 @@ export class DesiredStateReconciler {
     private readonly scope: WatchScope,
     private readonly ctx: HiveContext,
     private readonly recovery: RecoveryQueue,
+    /** Agents the engine's own shutdown stopped (no crash, so no recovery): started once the engine answers again. */
+    private readonly takeStoppedWithEngine: () => Set<string>,
   ) {}
 
   /** Agents last seen on a node that could not be reached: when it is back, each is reconciled once. */
@@ -65,7 +69,9 @@ export class DesiredStateReconciler {
       }
     }
     if (adopted > 0) await notifyChange(db, { kind: "agents_adopted", agent: null });
-    // Their node is back: a run lost with it is not a crash, so nothing else starts them if they should run.
+    // Their node is back, or the engine that stopped them answers again (a re-seed starts them too, when the engine was
+    // seen down): a run lost with it is not a crash, so nothing else starts them if they should run.
+    for (const agent of this.takeStoppedWithEngine()) back.add(agent);
     if (back.size > 0) await this.ensureDesiredRunning(back);
     // Housekeeping's other duties go on when the engine refuses this one for a while.
     await this.settleInterruptedRecreates().catch((error: Error) => this.scope.log.warn({ err: error.message }, "could not look for rebuilds left half done"));
@@ -81,20 +87,31 @@ export class DesiredStateReconciler {
     const parked = await this.ctx.runtime.listInterruptedRecreates();
     if (!parked.length) return;
     const inFlight = new Set((await listTransients(this.ctx.db)).map((transient) => transient.agent));
-    let restored = 0;
+    const settled = new Set<string>();
     for (const agent of parked.filter((name) => !inFlight.has(name))) {
       try {
         const request = { agent, kind: "rebuilding" as const, action: "settle interrupted rebuild", actor: "system:reconcile" };
         const outcome = await withInFlightSlot(this.ctx, request, () => this.ctx.runtime.settleInterruptedRecreate(agent));
         await publishEvent(this.ctx.db, { kind: "recreate_settled", agent, actor: "system:reconcile", detail: { outcome } });
         this.scope.log.info({ agent, outcome }, "settled a rebuild a dead process left half done");
-        if (outcome === "restored-old") restored++;
+        settled.add(agent);
       } catch (error) {
         this.scope.log.warn({ agent, err: (error as Error).message }, "could not settle a rebuild left half done");
       }
     }
-    // An old container put back is stopped: the agents that should run are started again.
-    if (restored) await this.ensureDesiredRunning();
+    // An old container put back is stopped, and a new one the dead process made may never have been started: the
+    // agents that should run are started.
+    if (settled.size) await this.ensureDesiredRunning(settled);
+  }
+
+  /**
+   * A dead replica's slot on the agent was reclaimed: its action was cut short. A rebuild it left half done is settled,
+   * and an agent that should run but does not (a spawn whose container was made but not started) is started.
+   */
+  async afterReclaim(agent: string): Promise<void> {
+    if (this.ctx.engine.status !== "up") return;
+    await this.settleInterruptedRecreates().catch((error: Error) => this.scope.log.warn({ err: error.message }, "could not look for rebuilds left half done"));
+    await this.ensureDesiredRunning(new Set([agent]));
   }
 
   /** Agents that should run but do not (engine restart, host reboot, dashboard down) are started. */
@@ -103,20 +120,27 @@ export class DesiredStateReconciler {
     const rows = await listAgentRows(db);
     const inFlight = new Set((await listTransients(db)).map((transient) => transient.agent));
     const containers = new Map((await this.containers()).map((container) => [container.name, container]));
-    for (const row of rows) {
-      if (only && !only.has(row.name)) continue;
+    const due = rows.filter((row) => {
+      if (only && !only.has(row.name)) return false;
       const container = containers.get(row.name);
       // An agent on a node that cannot be reached is left alone: it may still run there, and it is pinned there.
-      if (!container || isUp(container.state) || isUnreachable(container.state) || row.desiredState !== "running" || row.destroyedAt || row.crashLoopingSince || inFlight.has(row.name)) {
-        continue;
-      }
-      try {
-        await startAgent({ ctx: systemCall(this.ctx, systemActor("system:reconcile")), input: { name: row.name, cause: "reconcile" } });
-        await publishEvent(db, { kind: "agent_reconciled", agent: row.name, actor: "system:reconcile", detail: { from: container.state } });
-        this.scope.log.info({ agent: row.name, from: container.state }, "started an agent whose desired state is running");
-      } catch (error) {
-        this.scope.log.warn({ agent: row.name, err: (error as Error).message }, "could not start an agent whose desired state is running");
-      }
+      return !(!container || isUp(container.state) || isUnreachable(container.state) || row.desiredState !== "running" || row.destroyedAt || row.crashLoopingSince || inFlight.has(row.name));
+    });
+    // A few at a time: after an engine restart every agent is due at once, and one by one fifty take minutes.
+    const next = () => due.shift();
+    const worker = async () => {
+      for (let row = next(); row; row = next()) await this.startDesired(row.name, containers.get(row.name)!);
+    };
+    await Promise.all(Array.from({ length: Math.min(RECONCILE_CONCURRENCY, due.length) }, worker));
+  }
+
+  private async startDesired(name: string, container: AgentContainer) {
+    try {
+      await startAgent({ ctx: systemCall(this.ctx, systemActor("system:reconcile")), input: { name, cause: "reconcile" } });
+      await publishEvent(this.ctx.db, { kind: "agent_reconciled", agent: name, actor: "system:reconcile", detail: { from: container.state } });
+      this.scope.log.info({ agent: name, from: container.state }, "started an agent whose desired state is running");
+    } catch (error) {
+      this.scope.log.warn({ agent: name, err: (error as Error).message }, "could not start an agent whose desired state is running");
     }
   }
 }
