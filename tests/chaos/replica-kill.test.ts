@@ -99,9 +99,6 @@ describe("a replica SIGKILLed in the middle of a restart, a rebuild and a spawn"
     await eventually(async () => [restarted, rebuilt, spawned].every((name) => reclaimedBy(survivor).includes(name)), "the dead replica's three slots to be reclaimed", 90_000);
     const reclaimedAfterMs = Date.now() - actedAt;
     expect(Date.now()).toBeLessThan(earliestDeadline);
-    // The settling of the half-done rebuild holds its slot for a moment (the survivor's own); then nothing is in flight.
-    await eventually(async () => (await query("select agent from transients")).length === 0, "no slot left in flight", 30_000);
-    for (const name of [restarted, rebuilt, spawned]) expect((await viewOf(survivor, name))?.pending ?? null, name).toBeNull();
 
     // Nothing is left half made: each agent has one container, under its own name, running as its desired state says.
     for (const name of [restarted, rebuilt, spawned]) {
@@ -115,6 +112,10 @@ describe("a replica SIGKILLed in the middle of a restart, a rebuild and a spawn"
       );
       expect((await viewOf(survivor, name))?.desiredState, name).toBe("running");
     }
+    // The follow-ups (settling the rebuild, starting the spawn) held slots of the survivor's own for a moment; then
+    // nothing is in flight and no pill shows.
+    await eventually(async () => (await query("select agent from transients")).length === 0, "no slot left in flight", 30_000);
+    for (const name of [restarted, rebuilt, spawned]) expect((await viewOf(survivor, name))?.pending ?? null, name).toBeNull();
     const settled = await query<{ detail: { outcome: string } }>("select detail from events where kind = 'recreate_settled' and agent = $1", [rebuilt]);
     expect(settled.map((row) => row.detail.outcome)).toEqual(["kept-new"]);
 
