@@ -97,8 +97,11 @@ describe("the engine restarts under 50 agents (its own dockerd, never the shared
         return names.every((name) => states.get(name) === (stoppedNames.has(name) ? "exited" : "running"));
       },
       "every agent whose desired state is running to run again, the stopped ones still stopped",
-      240_000,
-    );
+      480_000,
+    ).catch((error: Error) => {
+      const starts = server.logs().filter((line) => String(line.msg).includes("desired state is running")).map((line) => `${line.agent}: ${line.msg} ${line.err ?? ""}`);
+      throw new Error(`${error.message}\n${starts.join("\n")}`);
+    });
     const allBackMs = Date.now() - backAt;
     // The reconciler logs each start once its start returned (the activity feed shows only the last 30 events).
     await eventually(async () => reconciled().length >= desiredRunning.length, "a reconcile of every agent brought back", 60_000);
