@@ -12,6 +12,8 @@ import { useDashboardStateQuery } from "@/components/queries/use-dashboard-state
 import { QuestionsPanel } from "@/components/questions/questions-panel";
 import { ApprovalsPanel } from "@/components/approvals/approvals-panel";
 import { TombstonesPanel } from "@/components/tombstones/tombstones-panel";
+import { BrowserNotificationsToggle } from "@/components/notifications/browser-notifications";
+import { WebhooksPanel } from "@/components/webhooks/webhooks-panel";
 import { useLiveUpdates } from "@/components/queries/use-live-updates";
 import { ServerClockProvider } from "@/components/ui/server-clock";
 import { ToastProvider } from "@/components/ui/toast";
@@ -56,7 +58,12 @@ export function DashboardClient({ initialState }: { initialState: DashboardState
           runtime={state.runtime}
           operator={state.operator}
           authMode={state.authMode}
-          live={<LiveIndicator status={live} stale={Boolean(error)} updatedAt={dataUpdatedAt} />}
+          live={
+            <>
+              <BrowserNotificationsToggle questions={state.questions.pending} approvals={state.approvals.pending} />
+              <LiveIndicator status={live} stale={Boolean(error)} updatedAt={dataUpdatedAt} />
+            </>
+          }
         />
         <main className="dashboard">
           {error ? (
@@ -83,6 +90,7 @@ export function DashboardClient({ initialState }: { initialState: DashboardState
           <ContainersPanel containers={state.containers} spawning={state.spawning} nodes={state.nodes} engineDown={state.runtime.status !== "up"} waitingAgents={waitingAgents} />
           <TombstonesPanel tombstones={state.tombstones} />
           <ActivityFeed activity={state.activity} />
+          <WebhooksPanel />
         </main>
       </ServerClockProvider>
     </ToastProvider>

@@ -32,6 +32,7 @@ import { InstanceRegistry } from "./workers/instance-registry";
 import { QuestionExpiry } from "./workers/question-expiry";
 import { TombstoneRetention } from "./workers/tombstone-retention";
 import { UptimeWorker } from "./workers/uptime";
+import { WebhookDelivery, WebhookFeeder } from "./workers/webhooks";
 import { ForeignAgentCache } from "./caches/foreign-agents";
 import { NodeCache } from "./caches/nodes";
 import { ensureInstallationId } from "./db/queries/installation";
@@ -188,7 +189,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
         return stopping;
       },
     };
-    const leaderTasks = [new CrashWatch(context), new TombstoneRetention(context, config.tombstoneRetentionDays), new UptimeWorker(context)];
+    const leaderTasks = [new CrashWatch(context), new TombstoneRetention(context, config.tombstoneRetentionDays), new UptimeWorker(context), new WebhookFeeder(context)];
     const leaderElection = new LeaderElection(database, leaderTasks, logger.child({ component: "leader" }));
     // The write retry stops last among the workers: the others' last records may still be in it.
     workers.push(
@@ -197,6 +198,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
       new InstanceRegistry(database, instanceId, logger.child({ component: "instances" })),
       new QuestionExpiry(context),
       new EventRetention(database.db, logger.child({ component: "retention" })),
+      new WebhookDelivery(context),
       leaderElection,
     );
     for (const worker of workers) await worker.start();

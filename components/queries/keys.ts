@@ -24,3 +24,8 @@ export const uptimeKeys = {
   fleet: (window: string) => [...uptimeKeys.all, "fleet", window] as const,
   history: (agent: string, window: string, granularity: string) => [...uptimeKeys.all, agent, window, granularity] as const,
 };
+
+export const webhookKeys = {
+  all: ["webhooks"] as const,
+  list: () => [...webhookKeys.all, "list"] as const,
+};

@@ -98,6 +98,9 @@ const EnvSchema = z
     HIVE_RUNTIME_ACTION_TIMEOUT_MS: integer(60_000, 100, 3_600_000),
     HIVE_TOMBSTONE_RETENTION_DAYS: integer(0, 0, 36_500),
     HIVE_UPTIME_RETENTION_DAYS: integer(90, 1, 3_650),
+    HIVE_WEBHOOK_TIMEOUT_MS: integer(10_000, 500, 120_000),
+    HIVE_WEBHOOK_RETRY_BASE_MS: integer(5_000, 100, 3_600_000),
+    HIVE_WEBHOOK_MAX_ATTEMPTS: integer(8, 1, 30),
     HIVE_LOG_FOLLOWS_PER_CLIENT: integer(20, 1, 10_000),
     HIVE_SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
     HIVE_BACKUP_DIR: z.preprocess((value) => (value === "" ? undefined : value), z.string().default("./backups")),
@@ -188,6 +191,8 @@ export type HiveConfig = {
   tombstoneRetentionDays: number;
   /** Uptime buckets and state-log rows older than this many days are purged. */
   uptimeRetentionDays: number;
+  /** Outgoing webhooks: each attempt's deadline, the first retry's delay (doubling, at most an hour), attempts in all. */
+  webhooks: { timeoutMs: number; retryBaseMs: number; maxAttempts: number };
   /** Log follows one client address may hold open at once (per process). */
   logFollowsPerClient: number;
   /** The whole shutdown's deadline after SIGTERM; requests drain for at most half of it. */
@@ -258,6 +263,7 @@ export function parseConfig(env: Record<string, string | undefined>): HiveConfig
     },
     tombstoneRetentionDays: e.HIVE_TOMBSTONE_RETENTION_DAYS,
     uptimeRetentionDays: e.HIVE_UPTIME_RETENTION_DAYS,
+    webhooks: { timeoutMs: e.HIVE_WEBHOOK_TIMEOUT_MS, retryBaseMs: e.HIVE_WEBHOOK_RETRY_BASE_MS, maxAttempts: e.HIVE_WEBHOOK_MAX_ATTEMPTS },
     logFollowsPerClient: e.HIVE_LOG_FOLLOWS_PER_CLIENT,
     shutdownTimeoutMs: e.HIVE_SHUTDOWN_TIMEOUT_MS,
     backup: {

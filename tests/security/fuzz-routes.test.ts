@@ -141,9 +141,9 @@ async function tableContents(): Promise<Record<string, string>> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    // The leader's own bookkeeping moves on by itself: heartbeats, and the uptime watch's log, buckets and mark.
+    // The leader's own bookkeeping moves on by itself: heartbeats, the uptime watch's log, buckets and mark, the webhook feed's cursor.
     const { rows } = await client.query<{ table_name: string }>(
-      "select table_name from information_schema.tables where table_schema = 'public' and table_name not in ('audit_log', 'instances', 'agent_state_log', 'agent_uptime_hourly', 'uptime_watch') order by 1",
+      "select table_name from information_schema.tables where table_schema = 'public' and table_name not in ('audit_log', 'instances', 'agent_state_log', 'agent_uptime_hourly', 'uptime_watch', 'webhook_feed') order by 1",
     );
     const contents: Record<string, string> = {};
     for (const { table_name: table } of rows) {

@@ -34,6 +34,7 @@ describe("configuration", () => {
       },
       tombstoneRetentionDays: 0,
       uptimeRetentionDays: 90,
+      webhooks: { timeoutMs: 10_000, retryBaseMs: 5_000, maxAttempts: 8 },
       logFollowsPerClient: 20,
       shutdownTimeoutMs: 10_000,
       backup: { dir: path.resolve("backups"), retentionDays: 7, serverUrl: "http://127.0.0.1:3000" },

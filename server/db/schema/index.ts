@@ -4,3 +4,4 @@ export * from "./auth";
 export * from "./questions";
 export * from "./approvals";
 export * from "./uptime";
+export * from "./webhooks";
