@@ -35,6 +35,7 @@ import { UptimeWorker } from "./workers/uptime";
 import { WebhookDelivery, WebhookFeeder } from "./workers/webhooks";
 import { ForeignAgentCache } from "./caches/foreign-agents";
 import { NodeCache } from "./caches/nodes";
+import { AgentStatsCache } from "./caches/agent-stats";
 import { ensureInstallationId } from "./db/queries/installation";
 import { WriteRetry } from "./write-retry/write-retry";
 import { LeaderElection } from "./workers/leader-election";
@@ -150,6 +151,7 @@ export async function bootApp(config: HiveConfig): Promise<HiveApp> {
         volumes: new StateVolumeCache(runtime, database.db, installation.id, logger.child({ component: "volumes" })),
         foreign: new ForeignAgentCache(runtime),
         nodes: new NodeCache(runtime),
+        stats: new AgentStatsCache(runtime, logger.child({ component: "stats" })),
       },
       slots: new InFlightSlots(),
       credentials,

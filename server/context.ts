@@ -1,5 +1,6 @@
 import "server-only";
 import type { Logger } from "pino";
+import type { AgentStatsCache } from "./caches/agent-stats";
 import type { StateSnapshotCache } from "./caches/state-snapshot";
 import type { ForeignAgentCache } from "./caches/foreign-agents";
 import type { NodeCache } from "./caches/nodes";
@@ -48,7 +49,7 @@ export type HiveContext = {
   readonly fleet: FleetPicture;
   /** Change notices from every replica (PostgreSQL LISTEN/NOTIFY). */
   readonly events: EventHub;
-  readonly caches: { readonly state: StateSnapshotCache; readonly volumes: StateVolumeCache; readonly foreign: ForeignAgentCache; readonly nodes: NodeCache };
+  readonly caches: { readonly state: StateSnapshotCache; readonly volumes: StateVolumeCache; readonly foreign: ForeignAgentCache; readonly nodes: NodeCache; readonly stats: AgentStatsCache };
   /** This process's own in-flight actions (the database slot tells every replica). */
   readonly slots: InFlightSlots;
   readonly credentials: OperatorCredentials;

@@ -10,7 +10,8 @@
 #   - with $AGENT_MCP_ASK set, asks the same through the MCP endpoint ($HIVE_MCP_URL: initialize, then the
 #     ask_operator tool, then wait_for_answer while it is pending) and prints "mcp answer: <answer>";
 #   - with $AGENT_REQUEST_APPROVAL set (a JSON body), asks for an approval as a manager would;
-#   - with $AGENT_EAT_MB set, holds that many megabytes right after boot (to meet a memory limit: OOM).
+#   - with $AGENT_EAT_MB set, holds that many megabytes right after boot (to meet a memory limit: OOM);
+#   - with $AGENT_BURN_CPU=1, keeps one CPU busy (a loop beside the ticks) for the resource-use readings.
 # Optional, for the journal tests (nothing changes while they are unset):
 #   AGENT_BOOT_LINES   text printed once at boot, printf %b escapes interpreted (\033 colours, \n new lines)
 #   AGENT_BURST_LINES  N numbered lines printed at boot, each padded to AGENT_LINE_BYTES bytes when set
@@ -24,8 +25,10 @@ STATE_DIR="${HIVE_STATE_DIR:-/state}"
 NAME="${HIVE_AGENT_NAME:-agent}"
 # As PID 1 the shell ignores SIGTERM until a handler exists: install it before anything else.
 child=""
+burner=""
 on_term() {
   [ -n "$child" ] && kill "$child" 2>/dev/null
+  [ -n "$burner" ] && kill "$burner" 2>/dev/null
   if [ -n "$AGENT_STOP_DELAY_S" ]; then
     echo "[$NAME] SIGTERM received, finishing work for ${AGENT_STOP_DELAY_S}s"
     sleep "$AGENT_STOP_DELAY_S"
@@ -44,6 +47,11 @@ if [ -n "$AGENT_EAT_MB" ]; then
   echo "[$NAME] allocating ${AGENT_EAT_MB} MB"
   hog=$(head -c $((AGENT_EAT_MB * 1048576)) /dev/zero | tr '\0' x)
   echo "[$NAME] holding ${#hog} bytes"
+fi
+if [ "$AGENT_BURN_CPU" = "1" ]; then
+  echo "[$NAME] burning one CPU"
+  ( trap - TERM INT; while :; do :; done ) &
+  burner=$!
 fi
 if [ -n "$AGENT_BOOT_LINES" ]; then
   printf '%b\n' "$AGENT_BOOT_LINES"

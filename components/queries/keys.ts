@@ -29,3 +29,9 @@ export const webhookKeys = {
   all: ["webhooks"] as const,
   list: () => [...webhookKeys.all, "list"] as const,
 };
+
+export const statsKeys = {
+  all: ["agent-stats"] as const,
+  /** The agents on screen, in a stable order (scrolling back to the same rows reuses the query). */
+  visible: (names: readonly string[]) => [...statsKeys.all, [...names].sort().join(",")] as const,
+};

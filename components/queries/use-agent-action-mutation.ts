@@ -18,7 +18,8 @@ const PAST: Record<AgentAction, string> = {
   clear: "cleared of its stuck action",
 };
 
-function request(action: AgentAction, name: string): { path: string; method: string } {
+/** The route and method of an action on one agent. */
+export function agentActionRequest(action: AgentAction, name: string): { path: string; method: string } {
   const base = `/api/agents/${encodeURIComponent(name)}`;
   if (action === "destroy") return { path: base, method: "DELETE" };
   if (action === "purge") return { path: `${base}?purge=true`, method: "DELETE" };
@@ -32,7 +33,7 @@ export function useAgentActionMutation() {
   const toast = useToast();
   return useMutation({
     mutationFn: async ({ action, name }: { action: AgentAction; name: string }) => {
-      const { path, method } = request(action, name);
+      const { path, method } = agentActionRequest(action, name);
       const pending = apiFetch(path, { method, body: method === "POST" ? {} : undefined });
       // The in-flight pill is in the database as soon as the server takes the slot: show it now.
       setTimeout(() => void queryClient.invalidateQueries({ queryKey: dashboardKeys.all }), 80);

@@ -25,6 +25,7 @@ import {
   SpawnAgentInput,
   StopAgentInput,
 } from "../contracts/containers";
+import { AgentStatsList, AgentStatsQuery } from "../contracts/agent-stats";
 import { HealthReport, Liveness } from "../contracts/health";
 import { AgentLogsQuery, AgentLogStreamQuery, AgentLogsView, DiagnosticsView } from "../contracts/journal";
 import {
@@ -167,6 +168,7 @@ export const OPERATIONS: Operation[] = [
   { method: "get", path: "/api/agents/{name}/logs/stream", auth: "operator", tag: "Journal", summary: "New log lines as server-sent events, from a cursor", params: AgentNameParams, query: AgentLogStreamQuery, examples: { params: { name: AGENT }, query: { source: "agent", cursor: "1764590400000000000.3" } }, answers: { 200: stream("`lines` events (each with its cursor), then `end` when the container stops") }, errors: ["agent_not_found", "too_many_streams"], engine: true },
 
   // Agent tokens
+  { method: "get", path: "/api/agent-stats", auth: "operator", tag: "Containers", summary: "CPU, memory and network of the named running agents (one-shot engine stats, shared for 2 s)", query: AgentStatsQuery, examples: { query: { names: `${AGENT},reviewer-2` } }, answers: { 200: { description: "One reading per agent, in the order named", schema: AgentStatsList } } },
   { method: "get", path: "/api/agent-tokens", auth: "operator", tag: "Agent tokens", summary: "Agent tokens, without their secrets", query: AgentTokensQuery, examples: { query: { agent: AGENT } }, answers: { 200: { description: "Tokens", schema: z.object({ tokens: z.array(AgentTokenView) }) } } },
   { method: "post", path: "/api/agent-tokens", auth: "operator", tag: "Agent tokens", summary: "Mint an agent token (the secret is in this answer only)", body: MintAgentTokenInput, examples: { body: { agent: AGENT, role: "manager" } }, answers: { 201: { description: "The token", schema: MintedAgentToken } } },
   { method: "delete", path: "/api/agent-tokens/{id}", auth: "operator", tag: "Agent tokens", summary: "Revoke a token (its open streams end)", params: AgentTokenIdParams, examples: { params: { id: "tok_8fJ2kLm0" } }, answers: { 200: { description: "The revoked token", schema: AgentTokenView } }, errors: ["not_found"] },

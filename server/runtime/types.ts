@@ -150,6 +150,26 @@ export type RuntimeEvent =
   /** Anything else that may have changed the agent (created, stopped, paused, renamed, updated): look again. */
   | { type: "agent-changed"; agent: string; containerId: string; at: string };
 
+/**
+ * One reading of a running agent's resource use, as the engine's stats answer it once (no stream). CPU is cumulative:
+ * a percentage needs two readings (the reader keeps the last one).
+ */
+export type AgentStatsSample = {
+  /** When the engine read it (RFC 3339). */
+  at: string;
+  /** CPU time the agent used since it started, in nanoseconds. */
+  cpuTotalNanos: number;
+  /** CPU time the whole machine used, in nanoseconds, when the engine tells it. */
+  systemCpuNanos: number | null;
+  onlineCpus: number;
+  /** Memory in use, without the page cache the kernel can drop (what an OOM kill looks at). */
+  memoryBytes: number;
+  /** The agent's memory limit; null when it has none (then the machine's memory bounds it). */
+  memoryLimitBytes: number | null;
+  /** Summed over its network interfaces; null when it has none of its own (host or no networking). */
+  network: { rxBytes: number; txBytes: number } | null;
+};
+
 /** Failures the driver reports, already classified for callers. */
 export class RuntimeError extends Error {
   constructor(
@@ -273,6 +293,11 @@ export interface ContainerRuntime {
    * The engine stream is closed when the signal aborts, when the caller stops iterating, and on failure.
    */
   followLogs(name: string, options: FollowOptions, signal: AbortSignal): AsyncIterable<FollowBatch>;
+  /**
+   * One reading of the agent's resource use (the engine's one-shot stats); null when it is not running. A driver that
+   * cannot reach where the agent runs rejects with `unavailable`.
+   */
+  agentStats(name: string): Promise<AgentStatsSample | null>;
   /** Engine log streams this process holds open right now, by agent (diagnostics; leak tests). */
   openLogStreams(): Record<string, number>;
   /** Our agents' events from now on (normalised), until the signal aborts or the engine goes away (the iteration throws). */

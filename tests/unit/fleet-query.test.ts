@@ -32,7 +32,7 @@ function agent(name: string, extra: Partial<ContainerView> = {}): ContainerView 
 
 describe("the fleet query in the URL", () => {
   it("round-trips every field and leaves defaults out", () => {
-    const query = { text: "web", state: "running", node: "worker-1", crashLooping: true, waitingQuestion: true, sort: "cpu", direction: "asc" } as const;
+    const query = { text: "web", state: "running", node: "worker-1", crashLooping: true, waitingQuestion: true, sort: "cpu", direction: "asc", liveStats: false } as const;
     const params = writeFleetQuery(query, new URLSearchParams("other=kept"));
     expect(params.get("other")).toBe("kept");
     expect(parseFleetQuery(params)).toEqual(query);

@@ -10,6 +10,8 @@ export type FleetQuery = {
   waitingQuestion: boolean;
   sort: FleetSortKey;
   direction: "asc" | "desc";
+  /** Whether the rows on screen read their agents' CPU, memory and network (`stats=off` in the URL turns it off). */
+  liveStats: boolean;
 };
 
 export const FLEET_STATE_FILTERS = ["running", "stopped", "created", "paused", "transient", "unreachable"] as const;
@@ -28,6 +30,7 @@ export const DEFAULT_FLEET_QUERY: FleetQuery = {
   waitingQuestion: false,
   sort: "name",
   direction: "asc",
+  liveStats: true,
 };
 
 const oneOf = <T extends string>(values: readonly T[], value: string | null): T | null =>
@@ -44,6 +47,7 @@ export function parseFleetQuery(params: URLSearchParams): FleetQuery {
     waitingQuestion: params.get("waiting") === "1",
     sort,
     direction: oneOf(["asc", "desc"] as const, params.get("dir")) ?? defaultDirection(sort),
+    liveStats: params.get("stats") !== "off",
   };
 }
 
@@ -58,6 +62,7 @@ export function writeFleetQuery(query: FleetQuery, params: URLSearchParams): URL
   set("waiting", query.waitingQuestion ? "1" : null);
   set("sort", query.sort === "name" ? null : query.sort);
   set("dir", query.direction === defaultDirection(query.sort) ? null : query.direction);
+  set("stats", query.liveStats ? null : "off");
   return next;
 }
 

@@ -36,6 +36,9 @@ export function FleetTable<T>({
   sort,
   onSort,
   revealIndex,
+  focusRequest,
+  onFocusDone,
+  onRenderedChange,
 }: {
   label: string;
   columns: FleetColumn[];
@@ -48,6 +51,11 @@ export function FleetTable<T>({
   onSort: (key: FleetSortKey) => void;
   /** Scrolled into view when it changes (keyboard movement). */
   revealIndex: number;
+  /** An agent's row to focus once it is rendered (after a keyboard move scrolls it in). */
+  focusRequest: { name: string } | null;
+  onFocusDone: () => void;
+  /** The items rendered now (those on screen and a few around them), whenever they change. */
+  onRenderedChange?: (keys: string[]) => void;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const hydrated = useHydrated();
@@ -63,6 +71,16 @@ export function FleetTable<T>({
     if (revealIndex >= 0 && revealIndex < items.length) virtualizer.scrollToIndex(revealIndex, { align: "auto" });
   }, [revealIndex, items.length, virtualizer]);
 
+  // Runs after every render of the table, the virtualiser's own included: the row appears once scrolled to.
+  useEffect(() => {
+    if (!focusRequest) return;
+    const row = scrollRef.current?.querySelector<HTMLElement>(`tr[data-agent="${CSS.escape(focusRequest.name)}"]`);
+    if (row) {
+      row.focus({ preventScroll: true });
+      onFocusDone();
+    }
+  });
+
   // Row indexes: the header row is 1; each item's rows follow the rows of the items before it.
   const firstRowIndex: number[] = new Array(items.length);
   let rowCount = 1;
@@ -76,6 +94,13 @@ export function FleetTable<T>({
   const total = virtualizer.getTotalSize();
   const paddingTop = hydrated && virtualItems.length > 0 ? virtualItems[0]!.start : 0;
   const paddingBottom = hydrated && virtualItems.length > 0 ? total - virtualItems[virtualItems.length - 1]!.end : 0;
+
+  const renderedKeys = shown.map((index) => keyOf(items[index]!)).join("\n");
+  const reportRendered = useRef(onRenderedChange);
+  reportRendered.current = onRenderedChange;
+  useEffect(() => {
+    reportRendered.current?.(renderedKeys ? renderedKeys.split("\n") : []);
+  }, [renderedKeys]);
 
   return (
     <div ref={scrollRef} className="fleet-scroll">

@@ -20,6 +20,7 @@ export function FleetToolbar({
   shown,
   total,
   inputRef,
+  onShowShortcuts,
 }: {
   query: FleetQuery;
   onChange: (change: Partial<FleetQuery>) => void;
@@ -28,6 +29,7 @@ export function FleetToolbar({
   shown: number;
   total: number;
   inputRef: RefObject<HTMLInputElement | null>;
+  onShowShortcuts: () => void;
 }) {
   return (
     <div className="fleet-toolbar" role="search" aria-label="Filter agents">
@@ -77,6 +79,10 @@ export function FleetToolbar({
         <input type="checkbox" checked={query.waitingQuestion} onChange={(event) => onChange({ waitingQuestion: event.target.checked })} />
         waiting question
       </label>
+      <label className="fleet-check">
+        <input type="checkbox" checked={query.liveStats} onChange={(event) => onChange({ liveStats: event.target.checked })} />
+        live resource use
+      </label>
       <span className="muted fleet-shown" role="status" aria-live="polite">
         {isFiltered(query) ? `${shown} of ${total} shown` : `${total} agent${total === 1 ? "" : "s"}`}
       </span>
@@ -85,6 +91,9 @@ export function FleetToolbar({
           Clear filter
         </button>
       ) : null}
+      <button type="button" className="btn-xs ghost" onClick={onShowShortcuts} aria-keyshortcuts="?">
+        Shortcuts <kbd>?</kbd>
+      </button>
     </div>
   );
 }

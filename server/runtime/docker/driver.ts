@@ -8,6 +8,7 @@ import {
   AGENT_LABEL,
   type AgentContainer,
   type AgentContainerConfig,
+  type AgentStatsSample,
   type ContainerRuntime,
   containerNameFor,
   type CreateAgentSpec,
@@ -45,6 +46,7 @@ import {
   SystemInfo,
   toAgentState,
   toStateVolume,
+  toStatsSample,
   uptimeFits,
   VolumeItem,
   VolumeList,
@@ -85,6 +87,8 @@ export class DockerRuntime implements ContainerRuntime {
   /** The engine's name for its host, asked once: the node of every agent. */
   private node: string | undefined;
   private nodeAsked: Promise<string> | undefined;
+  /** The machine's memory (a container limit at or above it is no limit), learnt with its name. */
+  private machineMemoryBytes: number | null = null;
   /** Short calls (list, inspect) fail fast on a hung engine. */
   private readonly quick: Docker;
   /**
@@ -156,7 +160,11 @@ export class DockerRuntime implements ContainerRuntime {
   private async nodeName(): Promise<string> {
     if (this.node) return this.node;
     this.nodeAsked ??= this.call(() => this.quick.info()).then(
-      (info) => (this.node = SystemInfo.parse(info).Name),
+      (info) => {
+        const parsed = SystemInfo.parse(info);
+        this.machineMemoryBytes = parsed.MemTotal || null;
+        return (this.node = parsed.Name);
+      },
       (error: unknown) => {
         this.nodeAsked = undefined;
         throw error;
@@ -552,6 +560,25 @@ export class DockerRuntime implements ContainerRuntime {
 
   restartAgent(name: string, timeoutSeconds: number) {
     return this.lifecycle(name, (container) => container.restart({ t: timeoutSeconds }));
+  }
+
+  async agentStats(name: string): Promise<AgentStatsSample | null> {
+    await this.nodeName();
+    for (const fresh of [false, true]) {
+      const id = await this.resolveId(name, fresh);
+      if (!id) return null;
+      try {
+        const raw = await this.quick.getContainer(id).stats({ stream: false, "one-shot": true } as { stream: false });
+        return toStatsSample(raw, this.machineMemoryBytes);
+      } catch (error) {
+        if ((error as EngineFailure).statusCode === 404 && !fresh) {
+          this.ids.delete(name);
+          continue;
+        }
+        throw classifyEngineError(error);
+      }
+    }
+    return null;
   }
 
   async killAgent(name: string, signal = "SIGKILL") {

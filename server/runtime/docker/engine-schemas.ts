@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { type AgentState, INSTALLATION_LABEL, STATE_LABEL, type StateVolume } from "../types";
+import { type AgentState, type AgentStatsSample, INSTALLATION_LABEL, STATE_LABEL, type StateVolume } from "../types";
 
 // What the engine answers is validated before use: only the fields we read, everything else passes through.
 
@@ -136,4 +136,48 @@ export function uptimeFits(item: { Status: string }, inspect: { State: { Started
   if (Number.isNaN(started)) return false;
   const uptime = (now - started) / 1000;
   return uptime >= range[0] - 2 && uptime <= range[1] + 2;
+}
+
+/** The engine's one-shot stats (`GET /containers/:id/stats?stream=false&one-shot=true`), the fields we read. */
+export const EngineStats = z.object({
+  read: z.string(),
+  cpu_stats: z.object({
+    cpu_usage: z.object({ total_usage: z.number().default(0) }).default({ total_usage: 0 }),
+    system_cpu_usage: z.number().nullish(),
+    online_cpus: z.number().nullish(),
+  }),
+  memory_stats: z
+    .object({
+      usage: z.number().nullish(),
+      limit: z.number().nullish(),
+      stats: z.record(z.string(), z.number()).nullish(),
+    })
+    .default({}),
+  networks: z.record(z.string(), z.object({ rx_bytes: z.number(), tx_bytes: z.number() })).nullish(),
+});
+
+/**
+ * A reading in our words (null for a container that is not running). Memory in use leaves out the inactive page cache, as `docker stats` does (cgroup v2 calls it
+ * inactive_file, v1 total_inactive_file); a limit at or above the machine's memory is no limit.
+ */
+export function toStatsSample(raw: unknown, machineMemoryBytes: number | null): AgentStatsSample | null {
+  const stats = EngineStats.parse(raw);
+  // A container that is not running answers a reading of nothing, dated the zero time.
+  if (engineDate(stats.read) === null) return null;
+  const memory = stats.memory_stats;
+  const inactive = memory.stats?.inactive_file ?? memory.stats?.total_inactive_file ?? 0;
+  const usage = memory.usage ?? 0;
+  const limit = memory.limit ?? null;
+  const networks = stats.networks ? Object.values(stats.networks) : [];
+  return {
+    at: stats.read,
+    cpuTotalNanos: stats.cpu_stats.cpu_usage.total_usage,
+    systemCpuNanos: stats.cpu_stats.system_cpu_usage ?? null,
+    onlineCpus: stats.cpu_stats.online_cpus ?? 1,
+    memoryBytes: Math.max(0, usage - (inactive <= usage ? inactive : 0)),
+    memoryLimitBytes: limit && (machineMemoryBytes === null || limit < machineMemoryBytes) ? limit : null,
+    network: networks.length
+      ? networks.reduce((sum, item) => ({ rxBytes: sum.rxBytes + item.rx_bytes, txBytes: sum.txBytes + item.tx_bytes }), { rxBytes: 0, txBytes: 0 })
+      : null,
+  };
 }

@@ -2,6 +2,7 @@ import "server-only";
 import {
   type AgentContainer,
   type AgentContainerConfig,
+  type AgentStatsSample,
   type ContainerRuntime,
   type CreateAgentSpec,
   type FollowBatch,
@@ -24,6 +25,7 @@ import { SwarmAccess } from "./access";
 import { currentTask, isLive, isTaskOver, type NodeLook, pinnedNodeId, replicasOf } from "./agent-state";
 import { engineClient, engineRequest } from "./engine-client";
 import type { Service, Task } from "./engine-schemas";
+import { toStatsSample } from "../docker/engine-schemas";
 import { swarmEvents } from "./events";
 import { ensureIsolatedNetwork, removeIsolatedNetwork } from "./isolated-network";
 import { SwarmLogs } from "./logs";
@@ -280,6 +282,23 @@ export class SwarmRuntime implements ContainerRuntime {
     await this.access.update(name, (spec) => withReplicas(spec, 0));
     await this.waitForEnd(service.ID, 60_000);
     return "changed";
+  }
+
+  /** Read on the agent's node, from its own engine: without one, the reading is `unavailable`. */
+  async agentStats(name: string): Promise<AgentStatsSample | null> {
+    if (!(await this.access.service(name))) return null;
+    const { task, containerId, hostname } = await this.runningTask(name);
+    if (!task || !isLive(task) || task.Status.State !== "running" || !containerId || !hostname) return null;
+    const engine = this.nodes.requireEngine(hostname, `reading the resource use of ${name}`);
+    try {
+      const raw = await engineRequest<unknown>(engine.quick, "GET", `/containers/${containerId}/stats`, { query: { stream: false, "one-shot": true } });
+      return toStatsSample(raw, null);
+    } catch (error) {
+      const failure = error as RuntimeError;
+      if (failure.kind === "not_found") return null;
+      if (failure.kind === "unavailable") this.nodes.markDown(hostname, failure.message);
+      throw failure;
+    }
   }
 
   async killAgent(name: string, signal = "SIGKILL"): Promise<void> {

@@ -40,8 +40,20 @@ export function lifecycleContract({ runtime, factory, name }: ContractContext): 
       expect(after.runId).not.toBe(before);
     });
 
+    it("reads a running agent's resource use at once: CPU time so far, memory within its limit", async () => {
+      const reading = await runtime().agentStats(agent);
+      expect(reading).not.toBeNull();
+      expect(Date.parse(reading!.at)).toBeGreaterThan(Date.now() - 120_000);
+      expect(reading!.cpuTotalNanos).toBeGreaterThan(0);
+      expect(reading!.memoryBytes).toBeGreaterThan(0);
+      expect(reading!.memoryLimitBytes).toBe(64 * 1024 * 1024);
+      expect(reading!.memoryBytes).toBeLessThan(reading!.memoryLimitBytes!);
+      expect(await runtime().agentStats(name("never-made"))).toBeNull();
+    });
+
     it("stops gracefully, and answers a stop of a stopped agent as unchanged", async () => {
       expect(await runtime().stopAgent(agent, 5)).toBe("changed");
+      expect(await runtime().agentStats(agent)).toBeNull();
       expect(await runtime().inspectAgent(agent)).toMatchObject({ state: "exited", exitCode: 0 });
       expect(await runtime().stopAgent(agent, 5)).toBe("unchanged");
       const lines = await runtime().logs(agent, { tail: 1, timestamps: false, stdout: true, stderr: true });
