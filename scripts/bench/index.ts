@@ -1,7 +1,8 @@
 // npm run bench [suite...] [-- --soak 20m]: speed figures side by side with the raw engine calls they wrap.
 // Suites: foundation, containers, questions, journal (default: these); swarm (asked for by name: it needs root and
-// makes a two-node swarm of its own) and scale (asked for by name: it makes a fleet of 1000 agents). Each suite starts
-// its own production server and cleans up after itself, also on Ctrl-C.
+// makes a two-node swarm of its own), scale (asked for by name: it makes a fleet of 1000 agents) and fleet (asked for
+// by name: 200 agents, the cost of live resource use). Each suite starts its own production server and cleans up
+// after itself, also on Ctrl-C.
 import { removeRunTempDir, useRunTempDir } from "../../tests/helpers/run-tmp";
 import { failures, notMeasured, onInterrupt, printReport } from "./lib";
 
@@ -14,6 +15,7 @@ const suites: Suite[] = [
   { name: "journal", run: async () => (await import("./journal")).run() },
   { name: "swarm", run: async () => (await import("./swarm")).run(), onlyByName: true },
   { name: "scale", run: async () => (await import("./scale")).run(), onlyByName: true },
+  { name: "fleet", run: async () => (await import("./fleet")).run(), onlyByName: true },
 ];
 
 /** `--soak <duration>` (e.g. 20m, 90s) is the same as BENCH_SOAK=<duration>: the scale suite's soak mode. */
