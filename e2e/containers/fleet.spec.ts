@@ -197,7 +197,8 @@ test("[FLEET] a running agent's row shows its CPU and memory from the engine, so
   await expect(row.getByRole("cell", { name: /^\d+(\.\d)? %$/ })).toBeVisible({ timeout: 30_000 });
   const memory = row.getByRole("cell", { name: /MiB \/ 64 MiB/ });
   await expect(memory).toBeVisible();
-  expect(Number.parseFloat((await memory.textContent()) ?? "0")).toBeGreaterThanOrEqual(20);
+  // 20 MB held (19 MiB) plus the shell: at least 15 MiB whatever the page cache.
+  expect(Number.parseFloat((await memory.textContent()) ?? "0")).toBeGreaterThanOrEqual(15);
   await expect(page.getByRole("row", { name: `Agent ${idle}` }).getByRole("cell", { name: "—", exact: true }).first()).toBeVisible();
 
   await page.getByRole("button", { name: "CPU", exact: true }).click();
