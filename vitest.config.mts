@@ -16,7 +16,7 @@ export default defineConfig({
   },
   test: {
     // The fault tests that take minutes (tests/chaos: a private engine restarted under 50 agents, replicas killed
-    // mid-action) run on their own, one file at a time: `npm run chaos` (HIVE_SUITE=chaos), which .ci/run also runs.
+    // mid-action) run on their own, one file at a time: `npm run chaos` (HIVE_SUITE=chaos), which `npm test` runs last.
     include: chaos ? ["tests/chaos/**/*.test.ts"] : ["tests/**/*.test.ts"],
     exclude: chaos ? ["**/node_modules/**"] : ["tests/chaos/**", "**/node_modules/**"],
     globalSetup: ["tests/global-setup.ts"],
