@@ -35,7 +35,7 @@ test("[FLEET] the filter and the sort are kept in the URL and survive a reload",
 
   // Sorting by name again turns it around; the header says how the table is sorted.
   await page.getByRole("button", { name: "Agent", exact: true }).click();
-  await expect(page.getByRole("columnheader", { name: "Agent" })).toHaveAttribute("aria-sort", "descending");
+  await expect(page.getByRole("table", { name: "Agent containers" }).getByRole("columnheader", { name: "Agent" })).toHaveAttribute("aria-sort", "descending");
   await expect.poll(() => listedNames(page, prefix)).toEqual([gamma, beta, alpha]);
 
   await page.getByRole("combobox", { name: "State" }).selectOption("running");
@@ -66,7 +66,7 @@ test("[FLEET] sorting by state and by uptime; the table keeps its row indexes fo
   await loginAsOperator(page);
   await page.getByRole("searchbox", { name: "Filter by name or image" }).fill(prefix);
   await page.getByRole("button", { name: "Since", exact: true }).click();
-  await expect(page.getByRole("columnheader", { name: "Since" })).toHaveAttribute("aria-sort", "descending");
+  await expect(page.getByRole("table", { name: "Agent containers" }).getByRole("columnheader", { name: "Since" })).toHaveAttribute("aria-sort", "descending");
   // Longest up first; an agent that is not up has no uptime and goes last.
   await expect.poll(() => listedNames(page, prefix)).toEqual([early, late, idle]);
   await expect(page).toHaveURL(/[?&]sort=uptime(&|$)/);
@@ -202,7 +202,7 @@ test("[FLEET] a running agent's row shows its CPU and memory from the engine, so
   await expect(page.getByRole("row", { name: `Agent ${idle}` }).getByRole("cell", { name: "—", exact: true }).first()).toBeVisible();
 
   await page.getByRole("button", { name: "CPU", exact: true }).click();
-  await expect(page.getByRole("columnheader", { name: "CPU" })).toHaveAttribute("aria-sort", "descending");
+  await expect(page.getByRole("table", { name: "Agent containers" }).getByRole("columnheader", { name: "CPU" })).toHaveAttribute("aria-sort", "descending");
   await expect(page).toHaveURL(/[?&]sort=cpu(&|$)/);
   await expect(page.getByRole("row", { name: `Agent ${quiet}` }).getByRole("cell", { name: /^\d+(\.\d)? %$/ })).toBeVisible({ timeout: 30_000 });
   await expect.poll(() => listedNames(page, prefix), { timeout: 20_000 }).toEqual([busy, quiet, idle]);
